@@ -1,0 +1,43 @@
+# The two commands of the README, and their helpers. Each installs what is missing first.
+BUILD ?= build
+RUN ?= $(CURDIR)/.run
+JOBS ?= $(shell nproc)
+
+.PHONY: up down test bench build deps clean
+
+# Build, then start the node agent in the background with the built-in plugin modules.
+up: build
+	@mkdir -p $(RUN)
+	@if [ -f $(RUN)/hostlet.pid ] && kill -0 $$(cat $(RUN)/hostlet.pid) 2>/dev/null; then \
+	  echo "hostlet is already running (pid $$(cat $(RUN)/hostlet.pid))"; exit 0; fi
+	@$(BUILD)/kubelet/hostlet --plugin-dir $(BUILD)/examples --socket-dir $(RUN)/plugins \
+	  >$(RUN)/hostlet.log 2>&1 & echo $$! > $(RUN)/hostlet.pid
+	@for i in $$(seq 1 100); do grep -q ready $(RUN)/hostlet.log 2>/dev/null && break; sleep 0.1; done
+	@cat $(RUN)/hostlet.log
+	@echo "hostlet is up (pid $$(cat $(RUN)/hostlet.pid)); plugin sockets in $(RUN)/plugins; log $(RUN)/hostlet.log; stop with: make down"
+
+# Stop what `make up` started, by the PID it recorded.
+down:
+	@if [ -f $(RUN)/hostlet.pid ]; then \
+	  pid=$$(cat $(RUN)/hostlet.pid); \
+	  if kill -0 $$pid 2>/dev/null; then kill -TERM $$pid; \
+	    for i in $$(seq 1 100); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; fi; \
+	  rm -f $(RUN)/hostlet.pid; echo "hostlet stopped"; \
+	else echo "hostlet is not running"; fi
+
+# Build everything, then run every test.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD)/bench/abi_vs_grpc_bench
+
+build: deps
+	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@scripts/deps.sh
+
+clean:
+	rm -rf $(BUILD)

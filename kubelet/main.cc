@@ -1,0 +1,76 @@
+// hostlet, the node agent. At this stage it loads the plugin modules of its plugin directories
+// and serves each runtime, storage and device module as its standard gRPC API on a unix socket
+// (so crictl, CSI tools and the upstream kubelet can use them), until SIGINT or SIGTERM.
+#include "kubelet/plugins/plugin_directory.h"
+
+#include <hostlet/sdk/grpc_bridge.h>
+
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+int Usage(const char* problem) {
+  if (problem != nullptr) std::cerr << "hostlet: " << problem << "\n";
+  std::cerr << "usage: hostlet [--plugin-dir DIR]... [--socket-dir DIR]\n"
+               "  --plugin-dir DIR  load every *.so hostlet plugin module in DIR (repeatable)\n"
+               "  --socket-dir DIR  serve each loaded module at DIR/<plugin name>.sock\n"
+               "                    (default /run/hostlet/plugins)\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+  std::vector<std::filesystem::path> plugin_dirs;
+  std::filesystem::path socket_dir = "/run/hostlet/plugins";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") return Usage(nullptr);
+    if (i + 1 >= argc) return Usage(("missing value for " + arg).c_str());
+    if (arg == "--plugin-dir") {
+      plugin_dirs.emplace_back(argv[++i]);
+    } else if (arg == "--socket-dir") {
+      socket_dir = argv[++i];
+    } else {
+      return Usage(("unknown flag " + arg).c_str());
+    }
+  }
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  hostlet::plugins::ScanResult scan = hostlet::plugins::ScanDirectories(plugin_dirs);
+  for (const auto& refusal : scan.refused) std::cerr << "hostlet: refused " << refusal.reason << "\n";
+
+  std::error_code error;
+  std::filesystem::create_directories(socket_dir, error);
+  std::vector<std::unique_ptr<hostlet::GrpcBridgeServer>> servers;
+  for (const auto& module : scan.modules) {
+    if (module->kind() == HOSTLET_KIND_NETWORK) {
+      std::cerr << "hostlet: loaded " << module->Describe() << "\n";
+      continue;
+    }
+    try {
+      auto socket = (socket_dir / (module->name() + ".sock")).string();
+      servers.push_back(std::make_unique<hostlet::GrpcBridgeServer>(module->Create(), socket));
+      std::cerr << "hostlet: serving " << module->Describe() << " on " << socket << "\n";
+    } catch (const std::exception& failure) {
+      std::cerr << "hostlet: not serving: " << failure.what() << "\n";
+    }
+  }
+  std::cerr << "hostlet: ready (" << scan.modules.size() << " plugins loaded, " << scan.refused.size()
+            << " refused)\n";
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cerr << "hostlet: " << strsignal(received) << ", stopping\n";
+  for (auto& server : servers) server->Shutdown();
+  return 0;
+}

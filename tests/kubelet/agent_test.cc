@@ -1,0 +1,74 @@
+// The agent binary with a plugin directory holding good modules and bad files: it reports each
+// refusal, serves the good modules on their sockets, and stops cleanly on SIGTERM.
+#include "tests/support/child_process.h"
+#include "tests/support/fixtures.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "k8s/cri/runtime/v1/api.hostlet.h"
+#include "k8s/deviceplugin/v1beta1/api.hostlet.h"
+
+namespace hostlet {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ChildProcess;
+using testing::TempDir;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Polls for `condition`, as the agent's readiness is only visible from outside.
+template <class Condition>
+bool Eventually(Condition condition, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+TEST(Agent, ServesGoodModulesAndGoesOnPastBadOnes) {
+  TempDir dir;
+  std::filesystem::create_directory(dir.path() / "plugins");
+  for (const char* file : {HOSTLET_SAMPLE_DEVICE, HOSTLET_MEMORY_RUNTIME, HOSTLET_STATIC_IP,
+                           HOSTLET_FUTURE_ABI}) {
+    std::filesystem::copy_file(file, dir.path() / "plugins" / std::filesystem::path(file).filename());
+  }
+  std::ofstream(dir / "plugins/corrupt.so") << "\x7f" "ELF but nothing more";
+
+  ChildProcess agent({HOSTLET_AGENT_BINARY, "--plugin-dir", dir / "plugins", "--socket-dir",
+                      dir / "sockets"},
+                     dir / "agent.log");
+  ASSERT_TRUE(Eventually([&] { return ReadFile(dir / "agent.log").find("ready") != std::string::npos; }))
+      << ReadFile(dir / "agent.log");
+  std::string log = ReadFile(dir / "agent.log");
+  EXPECT_THAT(log, HasSubstr("refused " + dir / "plugins/future_abi.so" +
+                             ": plugin 'future-device' was built for hostlet plugin ABI 2.0"));
+  EXPECT_THAT(log, HasSubstr("corrupt.so"));
+  EXPECT_THAT(log, HasSubstr("(3 plugins loaded, 2 refused)"));
+
+  v1beta1::DevicePluginProxy device(GrpcChannel::Connect(dir / "sockets/sample-device.sock"));
+  v1beta1::AllocateRequest request;
+  request.add_container_requests()->add_devices_ids("widget-1");
+  v1beta1::AllocateResponse allocated;
+  ASSERT_TRUE(device.Allocate(request, &allocated).ok());
+  EXPECT_EQ(allocated.container_responses(0).envs().at("WIDGET_DEVICES"), "widget-1");
+
+  runtime::v1::RuntimeServiceProxy runtime(GrpcChannel::Connect(dir / "sockets/memory-runtime.sock"));
+  runtime::v1::VersionResponse version;
+  ASSERT_TRUE(runtime.Version({}, &version).ok());
+  EXPECT_EQ(version.runtime_name(), "memory-runtime");
+
+  EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(20)), 0);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "sockets/sample-device.sock"));
+}
+
+}  // namespace
+}  // namespace hostlet
