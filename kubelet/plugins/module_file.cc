@@ -24,6 +24,14 @@ ModuleError Refuse(const std::filesystem::path& file, const std::string& what) {
 std::vector<char> SectionBytes(const std::filesystem::path& path, const char* wanted, bool* found) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw Refuse(path, "cannot be opened: " + std::string(std::strerror(errno)));
+  file.seekg(0, std::ios::end);
+  const uint64_t file_size = static_cast<uint64_t>(file.tellg());
+  file.seekg(0);
+  // Every offset and size below comes from the file itself: check it against the file's size
+  // before reading or allocating anything.
+  auto inside = [file_size](uint64_t offset, uint64_t size) {
+    return offset <= file_size && size <= file_size - offset;
+  };
   Elf64_Ehdr header{};
   file.read(reinterpret_cast<char*>(&header), sizeof(header));
   if (!file.good() || std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0) {
@@ -33,12 +41,16 @@ std::vector<char> SectionBytes(const std::filesystem::path& path, const char* wa
     throw Refuse(path, "an ELF file but not a 64-bit shared library; expected a hostlet plugin "
                        "module built with -shared");
   }
-  if (header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum) {
+  if (header.e_shentsize != sizeof(Elf64_Shdr) || header.e_shstrndx >= header.e_shnum ||
+      !inside(header.e_shoff, uint64_t{header.e_shnum} * sizeof(Elf64_Shdr))) {
     throw Refuse(path, "an ELF file with a damaged section table");
   }
   Elf64_Shdr names{};
   if (!ReadAt(file, header.e_shoff + header.e_shstrndx * sizeof(Elf64_Shdr), &names)) {
     throw Refuse(path, "an ELF file with a damaged section table");
+  }
+  if (!inside(names.sh_offset, names.sh_size) || names.sh_size == 0) {
+    throw Refuse(path, "an ELF file with a damaged section name table");
   }
   std::vector<char> name_table(names.sh_size);
   if (!ReadAt(file, names.sh_offset, name_table.data(), name_table.size())) {
@@ -50,7 +62,9 @@ std::vector<char> SectionBytes(const std::filesystem::path& path, const char* wa
     if (section.sh_name >= name_table.size()) continue;
     const char* name = name_table.data() + section.sh_name;
     if (std::strncmp(name, wanted, name_table.size() - section.sh_name) != 0) continue;
-    if (section.sh_size > (1u << 20)) throw Refuse(path, "an oversized hostlet manifest section");
+    if (section.sh_size > (1u << 20) || !inside(section.sh_offset, section.sh_size)) {
+      throw Refuse(path, "an ELF file whose hostlet manifest section lies outside the file");
+    }
     std::vector<char> bytes(section.sh_size);
     if (!ReadAt(file, section.sh_offset, bytes.data(), bytes.size())) {
       throw Refuse(path, "an ELF file whose hostlet manifest section is cut short");

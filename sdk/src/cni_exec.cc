@@ -15,7 +15,7 @@ namespace {
 // The spec's error codes this adapter reports itself.
 constexpr int kInvalidEnvironment = 4;
 constexpr int kDecodeFailure = 6;
-constexpr int kPluginFailure = 999;  // plugin-specific range: a module failed without CNI error
+constexpr int kPluginFailure = 999;  // as hostlet::kCniPluginFailure
 
 int Fail(std::ostream& out, const std::string& version, int code, const std::string& message,
          const std::string& details = {}) {

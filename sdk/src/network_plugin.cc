@@ -34,6 +34,10 @@ CniRequest CniRequest::FromJson(const nlohmann::json& envelope) {
   request.args = text("args");
   request.path = text("path");
   request.config = envelope["config"];
+  auto version = request.config.find("cniVersion");
+  if (version != request.config.end() && !version->is_string()) {
+    throw CniError(kCniDecodeFailure, "cniVersion is not a string");
+  }
   return request;
 }
 
@@ -84,6 +88,12 @@ grpc::Status NetworkPlugin::Call(const char* method, std::string_view request_by
     return grpc::Status::OK;
   } catch (const CniError& error) {
     return {grpc::StatusCode::UNKNOWN, error.ToJson(cni_version).dump()};
+  } catch (const std::exception& error) {
+    // Network callers expect the spec's error JSON, whatever went wrong in the module.
+    return {grpc::StatusCode::INTERNAL,
+            CniError(kCniPluginFailure, std::string("plugin failed: ") + error.what())
+                .ToJson(cni_version)
+                .dump()};
   }
 }
 

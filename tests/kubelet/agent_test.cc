@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "csi/v1/csi.hostlet.h"
 #include "k8s/cri/runtime/v1/api.hostlet.h"
 #include "k8s/deviceplugin/v1beta1/api.hostlet.h"
 
@@ -68,6 +69,35 @@ TEST(Agent, ServesGoodModulesAndGoesOnPastBadOnes) {
 
   EXPECT_EQ(agent.Stop(SIGTERM, std::chrono::seconds(20)), 0);
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "sockets/sample-device.sock"));
+}
+
+}  // namespace
+}  // namespace hostlet
+
+namespace hostlet {
+namespace {
+
+TEST(PluginTool, ServesAModuleOnASocketUntilSigterm) {
+  TempDir dir;
+  testing::ChildProcess served({HOSTLET_PLUGIN_TOOL, "serve", HOSTLET_IDENTITY_CSI, "--socket",
+                                dir / "csi.sock", "--config", R"({"nodeID":"n-42"})"},
+                               dir / "serve.log");
+  ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(dir / "csi.sock"); }))
+      << ReadFile(dir / "serve.log");
+  csi::v1::NodeProxy node(GrpcChannel::Connect(dir / "csi.sock"));
+  csi::v1::NodeGetInfoResponse info;
+  ASSERT_TRUE(node.NodeGetInfo({}, &info).ok());
+  EXPECT_EQ(info.node_id(), "n-42");
+  EXPECT_EQ(served.Stop(SIGTERM, std::chrono::seconds(20)), 0);
+}
+
+TEST(PluginTool, RefusesToServeABadFileWithItsReason) {
+  TempDir dir;
+  testing::ChildProcess served({HOSTLET_PLUGIN_TOOL, "serve", HOSTLET_FUTURE_ABI, "--socket",
+                                dir / "x.sock"},
+                               dir / "serve.log");
+  EXPECT_EQ(served.Stop(0, std::chrono::seconds(20)), 1);
+  EXPECT_THAT(ReadFile(dir / "serve.log"), HasSubstr("built for hostlet plugin ABI 2.0"));
 }
 
 }  // namespace

@@ -24,6 +24,8 @@ enum CniErrorCode : int {
   kCniTryAgainLater = 11,
   kCniNotAvailable = 50,
   kCniLimitedConnectivity = 51,
+  // Plugin-specific range (100+): the module failed without saying how in CNI terms.
+  kCniPluginFailure = 999,
 };
 
 class CniError : public std::runtime_error {
@@ -49,7 +51,11 @@ struct CniRequest {
   std::string path;          // CNI_PATH
   nlohmann::json config;     // the network configuration, with prevResult when chained
 
-  std::string cni_version() const { return config.value("cniVersion", std::string("1.1.0")); }
+  // The configuration's cniVersion (FromJson checked it is a string), or 1.1.0 when absent.
+  std::string cni_version() const {
+    auto found = config.find("cniVersion");
+    return found != config.end() && found->is_string() ? found->get<std::string>() : "1.1.0";
+  }
   nlohmann::json ToJson() const;
   static CniRequest FromJson(const nlohmann::json& envelope);  // throws CniError
 };
