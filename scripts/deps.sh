@@ -10,6 +10,11 @@ packages=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libprotoc-dev libgrpc++-dev
   # plugin loading and JSON
   libboost-dev libboost-filesystem-dev nlohmann-json3-dev
+  # networking (libnl-route for the bridge module) and its real peers in tests
+  libnl-3-dev libnl-route-3-dev iproute2 iptables nftables containernetworking-plugins
+  busybox-static
+  # containers: OCI runtimes, image layers, registry access, seccomp, and real peers
+  runc crun containerd libarchive-dev libssl-dev libseccomp-dev docker-registry
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -95,6 +95,10 @@ struct StreamState {
 
 }  // namespace
 
+AbiChannel::AbiChannel(std::shared_ptr<Module> module, std::unique_ptr<InstanceHost> host,
+                       const hostlet_plugin_vtable* vtable, hostlet_instance* instance)
+    : module_(std::move(module)), host_(std::move(host)), vtable_(vtable), instance_(instance) {}
+
 AbiChannel::~AbiChannel() { vtable_->destroy(instance_); }
 
 grpc::Status AbiChannel::Unary(const char* method, std::string_view request,

@@ -9,12 +9,12 @@
 namespace hostlet::plugins {
 
 class Module;
+struct InstanceHost;
 
 class AbiChannel final : public hostlet::Channel {
  public:
-  AbiChannel(std::shared_ptr<Module> module, const hostlet_plugin_vtable* vtable,
-             hostlet_instance* instance)
-      : module_(std::move(module)), vtable_(vtable), instance_(instance) {}
+  AbiChannel(std::shared_ptr<Module> module, std::unique_ptr<InstanceHost> host,
+             const hostlet_plugin_vtable* vtable, hostlet_instance* instance);
   ~AbiChannel() override;
   AbiChannel(const AbiChannel&) = delete;
   AbiChannel& operator=(const AbiChannel&) = delete;
@@ -25,6 +25,7 @@ class AbiChannel final : public hostlet::Channel {
 
  private:
   std::shared_ptr<Module> module_;  // keeps the library loaded while this instance lives
+  std::unique_ptr<InstanceHost> host_;  // the instance's hostlet_host, until destroy
   const hostlet_plugin_vtable* vtable_;
   hostlet_instance* instance_;
 };

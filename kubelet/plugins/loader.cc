@@ -21,7 +21,7 @@ const char* LevelName(hostlet_log_level level) {
 }
 
 void ModuleLog(void* ctx, hostlet_log_level level, const char* message) {
-  const auto* module = static_cast<const Module*>(ctx);
+  const Module* module = static_cast<const InstanceHost*>(ctx)->module;
   std::string text = message != nullptr ? message : "";
   std::lock_guard lock(log_mutex);
   if (log_sink) {
@@ -31,7 +31,10 @@ void ModuleLog(void* ctx, hostlet_log_level level, const char* message) {
   }
 }
 
-const void* NoService(void*, const char*) { return nullptr; }
+const void* FindService(void* ctx, const char* id) {
+  const auto* host = static_cast<const InstanceHost*>(ctx);
+  return host->services != nullptr && id != nullptr ? host->services->Find(id) : nullptr;
+}
 
 std::string AbiText(uint32_t major, uint32_t minor) {
   return std::to_string(major) + "." + std::to_string(minor);
@@ -108,23 +111,28 @@ std::shared_ptr<Module> Load(const std::filesystem::path& requested,
     throw ModuleError(where + "its descriptor lacks a name, version or complete vtable");
   }
   module->descriptor_ = descriptor;
-  module->host_ = {sizeof(hostlet_host), module.get(), &ModuleLog, &NoService};
   return module;
 }
 
-std::shared_ptr<hostlet::Channel> Module::Create(const std::string& config_json) {
+std::shared_ptr<hostlet::Channel> Module::Create(const std::string& config_json,
+                                                 std::shared_ptr<const HostServices> services) {
+  auto host = std::make_unique<InstanceHost>();
+  host->module = this;
+  host->services = std::move(services);
+  host->raw = {sizeof(hostlet_host), host.get(), &ModuleLog, &FindService};
   hostlet_instance* instance = nullptr;
   std::string message;
   hostlet_reply error{&message, nullptr, [](void* out, int32_t, const char* text) {
                         *static_cast<std::string*>(out) = text != nullptr ? text : "";
                       }};
-  int32_t code = descriptor_->vtable->create(config_json.data(), config_json.size(), &host_,
+  int32_t code = descriptor_->vtable->create(config_json.data(), config_json.size(), &host->raw,
                                              &instance, &error);
   if (code != 0 || instance == nullptr) {
     throw ModuleError(Describe() + " refused to create an instance (status " +
                       std::to_string(code) + "): " + (message.empty() ? "no reason given" : message));
   }
-  return std::make_shared<AbiChannel>(shared_from_this(), descriptor_->vtable, instance);
+  return std::make_shared<AbiChannel>(shared_from_this(), std::move(host), descriptor_->vtable,
+                                      instance);
 }
 
 }  // namespace hostlet::plugins

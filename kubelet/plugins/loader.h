@@ -3,6 +3,7 @@
 // descriptor is checked (ABI major, struct sizes, kind) before any call into the vtable.
 #pragma once
 
+#include "kubelet/plugins/host_services.h"
 #include "kubelet/plugins/module_file.h"
 
 #include <hostlet/abi.h>
@@ -32,9 +33,10 @@ class Module : public std::enable_shared_from_this<Module> {
   uint32_t abi_minor() const { return descriptor_->abi_minor; }
   std::string Describe() const;  // "sample-device (device plugin 0.1.0, ABI 1.0)"
 
-  // Creates an instance from a JSON configuration; throws ModuleError naming the file when the
-  // module refuses it.
-  std::shared_ptr<hostlet::Channel> Create(const std::string& config_json = "{}");
+  // Creates an instance from a JSON configuration, offering it `services`; throws ModuleError
+  // naming the file when the module refuses it.
+  std::shared_ptr<hostlet::Channel> Create(const std::string& config_json = "{}",
+                                           std::shared_ptr<const HostServices> services = nullptr);
 
  private:
   friend std::shared_ptr<Module> Load(const std::filesystem::path&, std::optional<hostlet_kind>);
@@ -43,7 +45,13 @@ class Module : public std::enable_shared_from_this<Module> {
   std::filesystem::path file_;
   boost::dll::shared_library library_;
   const hostlet_plugin_descriptor* descriptor_ = nullptr;
-  hostlet_host host_{};
+};
+
+// What one instance is given as its hostlet_host: valid from create until destroy.
+struct InstanceHost {
+  hostlet_host raw{};
+  const Module* module = nullptr;
+  std::shared_ptr<const HostServices> services;
 };
 
 // Loads `file`, refusing (ModuleError) a file that is not an ELF shared library, lacks the
