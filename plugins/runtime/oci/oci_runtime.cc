@@ -30,7 +30,8 @@ OciRuntime::OciRuntime(const hostlet::PluginContext& context)
       config_(ModuleConfig::FromJson(context.config)),
       images_(config_.root / "images", config_.helper),
       registry_(config_.insecure_registries),
-      image_service_(images_, &registry_) {
+      image_service_(images_, &registry_),
+      pods_(config_, images_, static_cast<const hostlet_network_service*>(host_.Service(HOSTLET_SERVICE_NETWORK))) {
   if (access(config_.helper.c_str(), X_OK) != 0) {
     throw std::invalid_argument("runtime module: helper binary " + config_.helper.string() + " is missing");
   }
@@ -79,6 +80,70 @@ grpc::Status OciRuntime::Status(const runtime::v1::StatusRequest&, runtime::v1::
     network_ready->set_message("the host offers no network service; pods get only a loopback interface");
   }
   return grpc::Status::OK;
+}
+
+grpc::Status OciRuntime::RunPodSandbox(const runtime::v1::RunPodSandboxRequest& request,
+                                       runtime::v1::RunPodSandboxResponse* response) {
+  return pods_.RunPodSandbox(request, response);
+}
+grpc::Status OciRuntime::StopPodSandbox(const runtime::v1::StopPodSandboxRequest& request,
+                                        runtime::v1::StopPodSandboxResponse*) {
+  return pods_.StopPodSandbox(request.pod_sandbox_id());
+}
+grpc::Status OciRuntime::RemovePodSandbox(const runtime::v1::RemovePodSandboxRequest& request,
+                                          runtime::v1::RemovePodSandboxResponse*) {
+  return pods_.RemovePodSandbox(request.pod_sandbox_id());
+}
+grpc::Status OciRuntime::PodSandboxStatus(const runtime::v1::PodSandboxStatusRequest& request,
+                                          runtime::v1::PodSandboxStatusResponse* response) {
+  return pods_.PodSandboxStatus(request, response);
+}
+grpc::Status OciRuntime::ListPodSandbox(const runtime::v1::ListPodSandboxRequest& request,
+                                        runtime::v1::ListPodSandboxResponse* response) {
+  return pods_.ListPodSandbox(request, response);
+}
+grpc::Status OciRuntime::CreateContainer(const runtime::v1::CreateContainerRequest& request,
+                                         runtime::v1::CreateContainerResponse* response) {
+  return pods_.CreateContainer(request, response);
+}
+grpc::Status OciRuntime::StartContainer(const runtime::v1::StartContainerRequest& request,
+                                        runtime::v1::StartContainerResponse*) {
+  return pods_.StartContainer(request.container_id());
+}
+grpc::Status OciRuntime::StopContainer(const runtime::v1::StopContainerRequest& request,
+                                       runtime::v1::StopContainerResponse*) {
+  return pods_.StopContainer(request.container_id(), request.timeout());
+}
+grpc::Status OciRuntime::RemoveContainer(const runtime::v1::RemoveContainerRequest& request,
+                                         runtime::v1::RemoveContainerResponse*) {
+  return pods_.RemoveContainer(request.container_id());
+}
+grpc::Status OciRuntime::ListContainers(const runtime::v1::ListContainersRequest& request,
+                                        runtime::v1::ListContainersResponse* response) {
+  return pods_.ListContainers(request, response);
+}
+grpc::Status OciRuntime::ContainerStatus(const runtime::v1::ContainerStatusRequest& request,
+                                         runtime::v1::ContainerStatusResponse* response) {
+  return pods_.ContainerStatus(request, response);
+}
+grpc::Status OciRuntime::UpdateContainerResources(const runtime::v1::UpdateContainerResourcesRequest& request,
+                                                  runtime::v1::UpdateContainerResourcesResponse*) {
+  return pods_.UpdateContainerResources(request);
+}
+grpc::Status OciRuntime::ReopenContainerLog(const runtime::v1::ReopenContainerLogRequest& request,
+                                            runtime::v1::ReopenContainerLogResponse*) {
+  return pods_.ReopenContainerLog(request.container_id());
+}
+grpc::Status OciRuntime::ExecSync(const runtime::v1::ExecSyncRequest& request, runtime::v1::ExecSyncResponse* response) {
+  return pods_.ExecSync(request, response);
+}
+grpc::Status OciRuntime::ContainerStats(const runtime::v1::ContainerStatsRequest& request,
+                                        runtime::v1::ContainerStatsResponse* response) {
+  return pods_.ContainerStats(request.container_id(), response->mutable_stats());
+}
+grpc::Status OciRuntime::ListContainerStats(const runtime::v1::ListContainerStatsRequest& request,
+                                            runtime::v1::ListContainerStatsResponse* response) {
+  return pods_.ListContainerStats(request, response);
 }
 
 grpc::Status OciRuntime::ListImages(const runtime::v1::ListImagesRequest& request,

@@ -5,7 +5,7 @@
 
 #include <grpcpp/support/status.h>
 
-#include "k8s/cri/runtime/v1/api.pb.h"
+#include "k8s/cri/runtime/v1/api.hostlet.h"
 
 namespace hostlet::oci {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "k8s/cri/runtime/v1/api.pb.h"
+#include "k8s/cri/runtime/v1/api.hostlet.h"
 
 namespace hostlet::oci {
 
