@@ -21,9 +21,9 @@ struct TestImage {
   std::string manifest;  // OCI image manifest JSON
 };
 
-// Base layer: /bin/busybox with applet links (sh, sleep, echo, cat, ls, ...), /etc/passwd,
-// /etc/group, /tmp, and /removed-by-upper (whiteout target). Upper layer: a whiteout for
-// /removed-by-upper, /upper.txt, and a hard link /bin/busybox-link to /bin/busybox.
+// Base layer: /bin/busybox with applet links (sh, sleep, echo, cat, ls, ...), a hard link
+// /bin/busybox-link to it, /etc/passwd, /etc/group, /tmp, and /removed-by-upper. Upper layer: a
+// whiteout for /removed-by-upper and /upper.txt.
 // `entrypoint` becomes the config's Cmd.
 TestImage BusyboxImage(const std::vector<std::string>& cmd = {"/bin/sh"}, bool gzip = true);
 

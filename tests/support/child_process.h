@@ -3,6 +3,7 @@
 #pragma once
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,8 @@ class ChildProcess {
   ChildProcess(const std::vector<std::string>& argv, const std::string& log_file) {
     pid_ = fork();
     if (pid_ == 0) {
+      // Dies with the test, even when the test itself is killed before its destructors run.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       int log = open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(log, STDOUT_FILENO);
       dup2(log, STDERR_FILENO);
