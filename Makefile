@@ -1,6 +1,7 @@
 # The two commands of the README, and their helpers. Each installs what is missing first.
 BUILD ?= build
 RUN ?= $(CURDIR)/.run
+IMAGES ?= /var/lib/hostlet/images
 JOBS ?= $(shell nproc)
 
 .PHONY: up down test bench build deps clean
@@ -10,7 +11,9 @@ up: build
 	@mkdir -p $(RUN)
 	@if [ -f $(RUN)/hostlet.pid ] && kill -0 $$(cat $(RUN)/hostlet.pid) 2>/dev/null; then \
 	  echo "hostlet is already running (pid $$(cat $(RUN)/hostlet.pid))"; exit 0; fi
-	@$(BUILD)/kubelet/hostlet --plugin-dir $(BUILD)/examples --socket-dir $(RUN)/plugins \
+	@mkdir -p $(IMAGES)
+	@$(BUILD)/kubelet/hostlet --plugin-dir $(BUILD)/plugins/runtime/oci --plugin-dir $(BUILD)/examples \
+	  --plugin-config 'oci={"importDirs":["$(IMAGES)"]}' --socket-dir $(RUN)/plugins \
 	  >$(RUN)/hostlet.log 2>&1 & echo $$! > $(RUN)/hostlet.pid
 	@for i in $$(seq 1 100); do grep -q ready $(RUN)/hostlet.log 2>/dev/null && break; sleep 0.1; done
 	@cat $(RUN)/hostlet.log

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,11 @@ namespace {
 
 int Usage(const char* problem) {
   if (problem != nullptr) std::cerr << "hostlet: " << problem << "\n";
-  std::cerr << "usage: hostlet [--plugin-dir DIR]... [--socket-dir DIR]\n"
-               "  --plugin-dir DIR  load every *.so hostlet plugin module in DIR (repeatable)\n"
-               "  --socket-dir DIR  serve each loaded module at DIR/<plugin name>.sock\n"
-               "                    (default /run/hostlet/plugins)\n";
+  std::cerr << "usage: hostlet [--plugin-dir DIR]... [--plugin-config NAME=JSON]... [--socket-dir DIR]\n"
+               "  --plugin-dir DIR          load every *.so hostlet plugin module in DIR (repeatable)\n"
+               "  --plugin-config NAME=JSON configuration of the instance of plugin NAME (default {})\n"
+               "  --socket-dir DIR          serve each loaded module at DIR/<plugin name>.sock\n"
+               "                            (default /run/hostlet/plugins)\n";
   return 2;
 }
 
@@ -28,12 +30,18 @@ int Usage(const char* problem) {
 int main(int argc, char* argv[]) {
   std::vector<std::filesystem::path> plugin_dirs;
   std::filesystem::path socket_dir = "/run/hostlet/plugins";
+  std::map<std::string, std::string> plugin_configs;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return Usage(nullptr);
     if (i + 1 >= argc) return Usage(("missing value for " + arg).c_str());
     if (arg == "--plugin-dir") {
       plugin_dirs.emplace_back(argv[++i]);
+    } else if (arg == "--plugin-config") {
+      std::string value = argv[++i];
+      auto equals = value.find('=');
+      if (equals == std::string::npos || equals == 0) return Usage("--plugin-config takes NAME=JSON");
+      plugin_configs[value.substr(0, equals)] = value.substr(equals + 1);
     } else if (arg == "--socket-dir") {
       socket_dir = argv[++i];
     } else {
@@ -60,7 +68,9 @@ int main(int argc, char* argv[]) {
     }
     try {
       auto socket = (socket_dir / (module->name() + ".sock")).string();
-      servers.push_back(std::make_unique<hostlet::GrpcBridgeServer>(module->Create(), socket));
+      auto config = plugin_configs.find(module->name());
+      auto instance = module->Create(config == plugin_configs.end() ? "{}" : config->second);
+      servers.push_back(std::make_unique<hostlet::GrpcBridgeServer>(instance, socket));
       std::cerr << "hostlet: serving " << module->Describe() << " on " << socket << "\n";
     } catch (const std::exception& failure) {
       std::cerr << "hostlet: not serving: " << failure.what() << "\n";

@@ -1,5 +1,6 @@
 // The agent binary with a plugin directory holding good modules and bad files: it reports each
 // refusal, serves the good modules on their sockets, and stops cleanly on SIGTERM.
+#include "kubelet/cri/runtime_client.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
@@ -98,6 +99,23 @@ TEST(PluginTool, RefusesToServeABadFileWithItsReason) {
                                dir / "serve.log");
   EXPECT_EQ(served.Stop(0, std::chrono::seconds(20)), 1);
   EXPECT_THAT(ReadFile(dir / "serve.log"), HasSubstr("built for hostlet plugin ABI 2.0"));
+}
+
+}  // namespace
+}  // namespace hostlet
+
+namespace hostlet {
+namespace {
+
+TEST(RuntimeEndpoint, RefusesEndpointsItCannotReach) {
+  auto none = [](const std::string&) { return std::shared_ptr<Channel>(); };
+  try {
+    cri::ConnectRuntime("module:oci", none);
+    FAIL() << "a module that is not loaded was accepted";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_THAT(error.what(), HasSubstr("no runtime module named \"oci\" is loaded"));
+  }
+  EXPECT_THROW(cri::ConnectRuntime("tcp://10.0.0.1:1234", none), std::invalid_argument);
 }
 
 }  // namespace

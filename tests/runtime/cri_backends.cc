@@ -11,24 +11,29 @@
 namespace hostlet::testing {
 namespace {
 
+// The module reached as the agent reaches it: through its CRI client, by module name, or by the
+// socket the module is served on.
 class ModuleBackend : public CriBackend {
  public:
   ModuleBackend(const std::filesystem::path& work, bool over_socket) : over_socket_(over_socket) {
     nlohmann::json config = {{"root", (work / "root").string()}, {"state", (work / "state").string()}};
     abi_ = plugins::Load(HOSTLET_OCI_RUNTIME)->Create(config.dump());
+    auto modules = [this](const std::string& name) { return name == "oci" ? abi_ : nullptr; };
     if (over_socket) {
       server_ = std::make_unique<GrpcBridgeServer>(abi_, (work / "cri.sock").string());
-      remote_ = GrpcChannel::Connect((work / "cri.sock").string(), std::chrono::seconds(120));
+      client_ = cri::ConnectRuntime("unix://" + (work / "cri.sock").string(), modules);
+    } else {
+      client_ = cri::ConnectRuntime("module:oci", modules);
     }
   }
-  std::shared_ptr<Channel> channel() override { return over_socket_ ? remote_ : abi_; }
+  std::shared_ptr<Channel> channel() override { return client_->channel; }
   std::string name() const override { return over_socket_ ? "module over gRPC" : "module in process"; }
 
  private:
   bool over_socket_;
   std::shared_ptr<Channel> abi_;
   std::unique_ptr<GrpcBridgeServer> server_;
-  std::shared_ptr<Channel> remote_;
+  std::unique_ptr<cri::RuntimeClient> client_;
 };
 
 // Unmounts everything still mounted below `dir`, deepest first.
@@ -88,7 +93,7 @@ class ContainerdBackend : public CriBackend {
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/containerd", "--config", (work / "config.toml").string()},
         (work / "containerd.log").string());
-    channel_ = GrpcChannel::Connect((work / "containerd.sock").string(), std::chrono::seconds(120));
+    channel_ = cri::ConnectRuntime("unix://" + (work / "containerd.sock").string(), nullptr)->channel;
     for (int attempt = 0; attempt < 300; ++attempt) {
       std::string response;
       if (std::filesystem::exists(work / "containerd.sock") &&

@@ -4,6 +4,7 @@
 // privately for the test.
 #pragma once
 
+#include "kubelet/cri/runtime_client.h"
 #include "kubelet/plugins/loader.h"
 #include "tests/runtime/registry_fixture.h"
 #include "tests/support/child_process.h"

@@ -369,5 +369,77 @@ TEST_F(Pods, BadInputIsRefusedAndRunningContainersAreUntouched) {
   EXPECT_EQ(list.containers_size(), 1);
 }
 
+TEST_F(Pods, SecurityContextCapabilitiesSeccompAndReadOnlyRoot) {
+  auto pod = SandboxConfig("secure");
+  std::string sandbox = RunSandbox(pod);
+  const std::string idle = "while true; do sleep 0.1; done";
+
+  // Default capabilities allow chown; dropping ALL takes it away.
+  std::string plain = CreateAndStart(sandbox, ContainerConfig("plain", idle), pod);
+  EXPECT_EQ(Exec(plain, {"sh", "-c", "touch /tmp/f && chown 1:1 /tmp/f"}).exit_code(), 0);
+  auto dropped_config = ContainerConfig("dropped", idle);
+  dropped_config.mutable_linux()->mutable_security_context()->mutable_capabilities()->add_drop_capabilities("ALL");
+  std::string dropped = CreateAndStart(sandbox, dropped_config, pod);
+  EXPECT_NE(Exec(dropped, {"sh", "-c", "touch /tmp/f && chown 1:1 /tmp/f"}).exit_code(), 0);
+
+  // With CAP_SYS_ADMIN, unshare(2) is still refused by the RuntimeDefault seccomp profile, and
+  // allowed when the container is Unconfined.
+  auto confined_config = ContainerConfig("confined", idle);
+  auto* security = confined_config.mutable_linux()->mutable_security_context();
+  security->mutable_capabilities()->add_add_capabilities("SYS_ADMIN");
+  security->mutable_seccomp()->set_profile_type(cri::SecurityProfile::RuntimeDefault);
+  std::string confined = CreateAndStart(sandbox, confined_config, pod);
+  auto refused = Exec(confined, {"busybox", "unshare", "-u", "true"});
+  EXPECT_NE(refused.exit_code(), 0);
+  EXPECT_THAT(refused.stderr(), HasSubstr("Operation not permitted"));
+  auto unconfined_config = confined_config;
+  unconfined_config.mutable_metadata()->set_name("unconfined");
+  unconfined_config.mutable_linux()->mutable_security_context()->mutable_seccomp()->set_profile_type(
+      cri::SecurityProfile::Unconfined);
+  std::string unconfined = CreateAndStart(sandbox, unconfined_config, pod);
+  EXPECT_EQ(Exec(unconfined, {"busybox", "unshare", "-u", "true"}).exit_code(), 0);
+
+  // A read-only root filesystem, a user from the security context, and a read-only bind mount.
+  std::filesystem::create_directories(dir.path() / "shared");
+  std::ofstream(dir / "shared/data.txt") << "shared data\n";
+  auto locked_config = ContainerConfig("locked", idle);
+  locked_config.mutable_linux()->mutable_security_context()->set_readonly_rootfs(true);
+  locked_config.mutable_linux()->mutable_security_context()->mutable_run_as_user()->set_value(65534);
+  auto* mount = locked_config.add_mounts();
+  mount->set_container_path("/data");
+  mount->set_host_path(dir / "shared");
+  mount->set_readonly(true);
+  std::string locked = CreateAndStart(sandbox, locked_config, pod);
+  EXPECT_NE(Exec(locked, {"touch", "/newfile"}).exit_code(), 0);
+  EXPECT_EQ(Exec(locked, {"id", "-u"}).stdout(), "65534\n");
+  EXPECT_EQ(Exec(locked, {"cat", "/data/data.txt"}).stdout(), "shared data\n");
+  EXPECT_NE(Exec(locked, {"sh", "-c", "echo x > /data/data.txt"}).exit_code(), 0);
+}
+
+// crun runs containers where the host allows it; on a host whose cgroups it cannot use (a
+// cgroup v1/v2 hybrid) it must fail at once with its own reason, never hang.
+TEST_F(Pods, CrunRunsOrFailsPromptlyWithItsReason) {
+  auto pod = SandboxConfig("crun");
+  std::string sandbox = RunSandbox(pod);
+  Start({{"runtime", "crun"}});
+  auto started = std::chrono::steady_clock::now();
+  std::string id;
+  grpc::Status status = Create(sandbox, ContainerConfig("c", "echo from crun"), pod, &id);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
+  if (status.ok()) {
+    cri::StartContainerRequest start;
+    start.set_container_id(id);
+    cri::StartContainerResponse response;
+    ASSERT_TRUE(runtime->StartContainer(start, &response).ok());
+    ASSERT_TRUE(Eventually([&] { return Exited(id); }));
+    EXPECT_EQ(Status(id).status().exit_code(), 0);
+  } else {
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+    EXPECT_THAT(status.error_message(), HasSubstr("crun could not create the container: "));
+    // The reason is crun's own words, not a generic failure.
+    EXPECT_GT(status.error_message().size(), std::string("CreateContainer: crun could not create the container: ").size() + 10);
+  }
+}
+
 }  // namespace
 }  // namespace hostlet
