@@ -14,7 +14,7 @@ packages=(
   libnl-3-dev libnl-route-3-dev iproute2 iptables nftables containernetworking-plugins
   busybox-static
   # containers: OCI runtimes, image layers, registry access, seccomp, and real peers
-  runc crun containerd libarchive-dev libssl-dev libseccomp-dev docker-registry
+  runc crun containerd libarchive-dev libssl-dev libseccomp-dev docker-registry libcrypt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

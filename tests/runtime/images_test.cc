@@ -183,5 +183,33 @@ TEST_F(Images, PullsFromARegistryOnLoopbackVerifiesAndRemoves) {
   EXPECT_TRUE(images->RemoveImage(remove, &removed).ok());
 }
 
+TEST_F(Images, PullsWithBasicAuthenticationAndReportsMissingCredentials) {
+  testing::LocalRegistry registry("puller", "s3cret");
+  registry.Push(testing::BusyboxImage({"/bin/sh"}), "private/busybox", "v1");
+  Start();
+  runtime::v1::PullImageRequest pull;
+  pull.mutable_image()->set_image(registry.host() + "/private/busybox:v1");
+  runtime::v1::PullImageResponse pulled;
+  grpc::Status status = images->PullImage(pull, &pulled);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("credentials"));
+
+  pull.mutable_auth()->set_username("puller");
+  pull.mutable_auth()->set_password("wrong");
+  EXPECT_EQ(images->PullImage(pull, &pulled).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  pull.mutable_auth()->set_password("s3cret");
+  status = images->PullImage(pull, &pulled);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(Status(registry.host() + "/private/busybox:v1").has_value());
+
+  // The docker config form: base64 of user:password.
+  runtime::v1::PullImageRequest encoded;
+  encoded.mutable_image()->set_image(registry.host() + "/private/busybox:v1");
+  encoded.mutable_auth()->set_auth("cHVsbGVyOnMzY3JldA==");
+  status = images->PullImage(encoded, &pulled);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
 }  // namespace
 }  // namespace hostlet

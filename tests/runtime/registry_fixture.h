@@ -13,7 +13,8 @@ namespace hostlet::testing {
 
 class LocalRegistry {
  public:
-  LocalRegistry();  // throws with the registry's log when it does not come up
+  // With a user, the registry requires HTTP basic authentication (htpasswd, bcrypt).
+  explicit LocalRegistry(const std::string& user = "", const std::string& password = "");  // throws with its log when it does not come up
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   // Pushes the image's blobs and manifest as <repository>:<tag>; returns the manifest digest.
   std::string Push(const TestImage& image, const std::string& repository, const std::string& tag) const;
@@ -22,6 +23,7 @@ class LocalRegistry {
   TempDir dir_;
   int port_ = 0;
   std::unique_ptr<ChildProcess> process_;
+  std::string authorization_;  // for pushes
 };
 
 }  // namespace hostlet::testing
