@@ -200,6 +200,15 @@ TEST_F(Pods, ContainerLifecycleWithLogsExecAndStats) {
   ASSERT_TRUE(runtime->ContainerStats(stats_request, &stats).ok());
   EXPECT_GT(stats.stats().memory().working_set_bytes().value(), 0u);
   EXPECT_GT(stats.stats().cpu().usage_core_nano_seconds().value(), 0u);
+  cri::PodSandboxStatsRequest pod_stats_request;
+  pod_stats_request.set_pod_sandbox_id(sandbox);
+  cri::PodSandboxStatsResponse pod_stats;
+  ASSERT_TRUE(runtime->PodSandboxStats(pod_stats_request, &pod_stats).ok());
+  EXPECT_EQ(pod_stats.stats().attributes().metadata().name(), "web");
+  EXPECT_GE(pod_stats.stats().linux().memory().working_set_bytes().value(),
+            stats.stats().memory().working_set_bytes().value() / 2);
+  ASSERT_EQ(pod_stats.stats().linux().containers_size(), 1);
+  EXPECT_EQ(pod_stats.stats().linux().containers(0).attributes().id(), id);
 
   cri::ListContainersRequest list_request;
   list_request.mutable_filter()->set_pod_sandbox_id(sandbox);
@@ -398,6 +407,17 @@ TEST_F(Pods, SecurityContextCapabilitiesSeccompAndReadOnlyRoot) {
       cri::SecurityProfile::Unconfined);
   std::string unconfined = CreateAndStart(sandbox, unconfined_config, pod);
   EXPECT_EQ(Exec(unconfined, {"busybox", "unshare", "-u", "true"}).exit_code(), 0);
+
+  // A Localhost profile: the node's own seccomp JSON, here refusing mkdir.
+  std::ofstream(dir / "no-mkdir.json")
+      << R"({"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]})";
+  auto localhost_config = ContainerConfig("localhost", idle);
+  localhost_config.mutable_linux()->mutable_security_context()->mutable_seccomp()->set_profile_type(
+      cri::SecurityProfile::Localhost);
+  localhost_config.mutable_linux()->mutable_security_context()->mutable_seccomp()->set_localhost_ref(dir / "no-mkdir.json");
+  std::string localhost = CreateAndStart(sandbox, localhost_config, pod);
+  EXPECT_NE(Exec(localhost, {"mkdir", "/tmp/new"}).exit_code(), 0);
+  EXPECT_EQ(Exec(localhost, {"touch", "/tmp/file"}).exit_code(), 0);
 
   // A read-only root filesystem, a user from the security context, and a read-only bind mount.
   std::filesystem::create_directories(dir.path() / "shared");

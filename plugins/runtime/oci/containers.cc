@@ -415,26 +415,69 @@ void PodRuntime::FillStats(const Container& container, runtime::v1::ContainerSta
   *attributes->mutable_metadata() = container.config.metadata();
   attributes->mutable_labels()->insert(container.config.labels().begin(), container.config.labels().end());
   attributes->mutable_annotations()->insert(container.config.annotations().begin(), container.config.annotations().end());
-  const bool v1 = std::filesystem::exists("/sys/fs/cgroup/memory");
-  const std::string cpu_dir = v1 ? "/sys/fs/cgroup/cpuacct" + container.cgroups_path : "/sys/fs/cgroup" + container.cgroups_path;
-  const std::string memory_dir = MemoryCgroup(container.cgroups_path);
-  stats->mutable_cpu()->set_timestamp(now);
-  stats->mutable_cpu()->mutable_usage_core_nano_seconds()->set_value(
-      v1 ? ReadNumber(cpu_dir + "/cpuacct.usage") : StatValue(cpu_dir + "/cpu.stat", "usage_usec") * 1000);
-  stats->mutable_memory()->set_timestamp(now);
-  uint64_t usage = v1 ? ReadNumber(memory_dir + "/memory.usage_in_bytes") : ReadNumber(memory_dir + "/memory.current");
-  uint64_t inactive = v1 ? StatValue(memory_dir + "/memory.stat", "total_inactive_file")
-                         : StatValue(memory_dir + "/memory.stat", "inactive_file");
-  stats->mutable_memory()->mutable_usage_bytes()->set_value(usage);
-  stats->mutable_memory()->mutable_working_set_bytes()->set_value(usage > inactive ? usage - inactive : 0);
-  stats->mutable_memory()->mutable_rss_bytes()->set_value(
-      StatValue(memory_dir + "/memory.stat", v1 ? "total_rss" : "anon"));
+  CgroupUsage(container.cgroups_path, stats->mutable_cpu(), stats->mutable_memory());
   uint64_t inodes = 0;
   uint64_t bytes = DiskUsage(config_.root / "containers" / container.id / "upper", &inodes);
   stats->mutable_writable_layer()->set_timestamp(now);
   stats->mutable_writable_layer()->mutable_fs_id()->set_mountpoint((config_.root / "containers").string());
   stats->mutable_writable_layer()->mutable_used_bytes()->set_value(bytes);
   stats->mutable_writable_layer()->mutable_inodes_used()->set_value(inodes);
+}
+
+void PodRuntime::CgroupUsage(const std::string& cgroups_path, runtime::v1::CpuUsage* cpu,
+                             runtime::v1::MemoryUsage* memory) const {
+  const int64_t now = NowNanos();
+  const bool v1 = std::filesystem::exists("/sys/fs/cgroup/memory");
+  const std::string cpu_dir = v1 ? "/sys/fs/cgroup/cpuacct" + cgroups_path : "/sys/fs/cgroup" + cgroups_path;
+  const std::string memory_dir = MemoryCgroup(cgroups_path);
+  cpu->set_timestamp(now);
+  cpu->mutable_usage_core_nano_seconds()->set_value(
+      v1 ? ReadNumber(cpu_dir + "/cpuacct.usage") : StatValue(cpu_dir + "/cpu.stat", "usage_usec") * 1000);
+  memory->set_timestamp(now);
+  uint64_t usage = v1 ? ReadNumber(memory_dir + "/memory.usage_in_bytes") : ReadNumber(memory_dir + "/memory.current");
+  uint64_t inactive = v1 ? StatValue(memory_dir + "/memory.stat", "total_inactive_file")
+                         : StatValue(memory_dir + "/memory.stat", "inactive_file");
+  memory->mutable_usage_bytes()->set_value(usage);
+  memory->mutable_working_set_bytes()->set_value(usage > inactive ? usage - inactive : 0);
+  memory->mutable_rss_bytes()->set_value(StatValue(memory_dir + "/memory.stat", v1 ? "total_rss" : "anon"));
+}
+
+void PodRuntime::FillSandboxStats(const Sandbox& sandbox, runtime::v1::PodSandboxStats* stats) const {
+  auto* attributes = stats->mutable_attributes();
+  attributes->set_id(sandbox.id);
+  *attributes->mutable_metadata() = sandbox.config.metadata();
+  attributes->mutable_labels()->insert(sandbox.config.labels().begin(), sandbox.config.labels().end());
+  attributes->mutable_annotations()->insert(sandbox.config.annotations().begin(), sandbox.config.annotations().end());
+  // The pod's cgroup holds every container of the pod: its usage is the pod's.
+  CgroupUsage(sandbox.cgroup_parent, stats->mutable_linux()->mutable_cpu(), stats->mutable_linux()->mutable_memory());
+  for (const auto& [id, container] : containers_) {
+    if (container.sandbox_id == sandbox.id && StateOf(container) == runtime::v1::CONTAINER_RUNNING) {
+      FillStats(container, stats->mutable_linux()->add_containers());
+    }
+  }
+}
+
+grpc::Status PodRuntime::PodSandboxStats(const std::string& id, runtime::v1::PodSandboxStats* stats) {
+  std::lock_guard lock(mutex_);
+  auto found = sandboxes_.find(id);
+  if (found == sandboxes_.end()) return {grpc::StatusCode::NOT_FOUND, "PodSandboxStats: no pod sandbox " + id};
+  FillSandboxStats(found->second, stats);
+  return grpc::Status::OK;
+}
+
+grpc::Status PodRuntime::ListPodSandboxStats(const runtime::v1::ListPodSandboxStatsRequest& request,
+                                             runtime::v1::ListPodSandboxStatsResponse* response) {
+  std::lock_guard lock(mutex_);
+  for (const auto& [id, sandbox] : sandboxes_) {
+    if (!request.filter().id().empty() && !id.starts_with(request.filter().id())) continue;
+    bool labels_match = true;
+    for (const auto& [key, value] : request.filter().label_selector()) {
+      auto label = sandbox.config.labels().find(key);
+      labels_match = labels_match && label != sandbox.config.labels().end() && label->second == value;
+    }
+    if (labels_match && sandbox.ready) FillSandboxStats(sandbox, response->add_stats());
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status PodRuntime::ContainerStats(const std::string& id, runtime::v1::ContainerStats* stats) {

@@ -146,6 +146,15 @@ grpc::Status OciRuntime::ListContainerStats(const runtime::v1::ListContainerStat
   return pods_.ListContainerStats(request, response);
 }
 
+grpc::Status OciRuntime::PodSandboxStats(const runtime::v1::PodSandboxStatsRequest& request,
+                                         runtime::v1::PodSandboxStatsResponse* response) {
+  return pods_.PodSandboxStats(request.pod_sandbox_id(), response->mutable_stats());
+}
+grpc::Status OciRuntime::ListPodSandboxStats(const runtime::v1::ListPodSandboxStatsRequest& request,
+                                             runtime::v1::ListPodSandboxStatsResponse* response) {
+  return pods_.ListPodSandboxStats(request, response);
+}
+
 grpc::Status OciRuntime::ListImages(const runtime::v1::ListImagesRequest& request,
                                     runtime::v1::ListImagesResponse* response) {
   return image_service_.List(request, response);

@@ -37,6 +37,8 @@ class OciRuntime final : public hostlet::RuntimePlugin {
   grpc::Status ExecSync(const runtime::v1::ExecSyncRequest& request, runtime::v1::ExecSyncResponse* response) override;
   grpc::Status ContainerStats(const runtime::v1::ContainerStatsRequest& request, runtime::v1::ContainerStatsResponse* response) override;
   grpc::Status ListContainerStats(const runtime::v1::ListContainerStatsRequest& request, runtime::v1::ListContainerStatsResponse* response) override;
+  grpc::Status PodSandboxStats(const runtime::v1::PodSandboxStatsRequest& request, runtime::v1::PodSandboxStatsResponse* response) override;
+  grpc::Status ListPodSandboxStats(const runtime::v1::ListPodSandboxStatsRequest& request, runtime::v1::ListPodSandboxStatsResponse* response) override;
 
   // ImageService
   grpc::Status ListImages(const runtime::v1::ListImagesRequest& request, runtime::v1::ListImagesResponse* response) override;

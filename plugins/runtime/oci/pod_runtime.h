@@ -40,6 +40,8 @@ class PodRuntime {
   grpc::Status ReopenContainerLog(const std::string& id);
   grpc::Status ContainerStats(const std::string& id, runtime::v1::ContainerStats* stats);
   grpc::Status ListContainerStats(const runtime::v1::ListContainerStatsRequest& request, runtime::v1::ListContainerStatsResponse* response);
+  grpc::Status PodSandboxStats(const std::string& id, runtime::v1::PodSandboxStats* stats);
+  grpc::Status ListPodSandboxStats(const runtime::v1::ListPodSandboxStatsRequest& request, runtime::v1::ListPodSandboxStatsResponse* response);
 
  private:
   struct Sandbox {
@@ -82,6 +84,9 @@ class PodRuntime {
   void DestroyContainerLocked(const Container& container);
   std::string MemoryCgroup(const std::string& cgroups_path) const;
   void FillStats(const Container& container, runtime::v1::ContainerStats* stats) const;
+  void FillSandboxStats(const Sandbox& sandbox, runtime::v1::PodSandboxStats* stats) const;
+  // CPU and memory usage of a cgroup, v1 or v2, by its path below the hierarchy roots.
+  void CgroupUsage(const std::string& cgroups_path, runtime::v1::CpuUsage* cpu, runtime::v1::MemoryUsage* memory) const;
 
   ModuleConfig config_;
   ImageStore& images_;
