@@ -17,24 +17,10 @@ namespace {
 using ::testing::HasSubstr;
 using testing::ChildProcess;
 using testing::TempDir;
+using testing::Eventually;
+using testing::ReadFile;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
-// Polls for `condition`, as the agent's readiness is only visible from outside.
-template <class Condition>
-bool Eventually(Condition condition, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
 
 TEST(Agent, ServesGoodModulesAndGoesOnPastBadOnes) {
   TempDir dir;

@@ -17,23 +17,10 @@ namespace {
 
 using ::testing::HasSubstr;
 namespace cri = runtime::v1;
+using testing::Eventually;
+using testing::ReadFile;
 
-std::string ReadFile(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
-template <class Condition>
-bool Eventually(Condition condition, std::chrono::seconds timeout = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
-}
 
 class Cri : public ::testing::TestWithParam<std::string> {
  protected:

@@ -20,26 +20,13 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::TempDir;
+using testing::Eventually;
+using testing::ReadFile;
 namespace cri = runtime::v1;
 
 const std::string kImage = "docker.io/library/busybox:test";
 
-std::string ReadFile(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
-template <class Condition>
-bool Eventually(Condition condition, std::chrono::seconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return condition();
-}
 
 class Pods : public ::testing::Test {
  protected:
