@@ -200,11 +200,14 @@ grpc::Status PodRuntime::StartContainer(const std::string& id) {
   if (StateOf(container) != runtime::v1::CONTAINER_CREATED) {
     return {grpc::StatusCode::FAILED_PRECONDITION, "StartContainer: container " + id + " is not in the created state"};
   }
+  // Taken before the start: a short-lived process can exit before `start` returns, and its
+  // finish must not come before its start.
+  const int64_t starting = NowNanos();
   ProcessResult started = RunProcess(Runtime({"start", id}), std::chrono::seconds(60));
   if (started.exit_code != 0) {
     return {grpc::StatusCode::FAILED_PRECONDITION, "StartContainer: " + config_.runtime + " start: " + started.Describe()};
   }
-  container.started_at = NowNanos();
+  container.started_at = starting;
   SaveContainer(container);
   return grpc::Status::OK;
 }
