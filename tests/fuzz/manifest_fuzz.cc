@@ -4,15 +4,20 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
 namespace {
+std::string ScratchName() { return "/tmp/hostlet-manifest-fuzz-" + std::to_string(getpid()) + ".so"; }
+
 std::string Scratch() {
-  static const std::string path = "/tmp/hostlet-manifest-fuzz-" + std::to_string(getpid()) + ".so";
-  return path;
+  static const bool cleanup_registered = std::atexit([] { std::remove(ScratchName().c_str()); }) == 0;
+  (void)cleanup_registered;
+  return ScratchName();
 }
 }  // namespace
 

@@ -1,0 +1,142 @@
+// ADD: reserve addresses, create or reuse the bridge, create the veth pair with its far end in
+// the pod, configure the pod's addresses and routes, the gateway and masquerading; undo all of it
+// if any step fails.
+#include "plugins/cni/bridge/addresses_routes.h"
+#include "plugins/cni/bridge/commands.h"
+#include "plugins/cni/bridge/host_links.h"
+#include "plugins/cni/bridge/host_local/host_local.h"
+#include "plugins/cni/bridge/ip_masq.h"
+#include "plugins/cni/bridge/mac_address.h"
+#include "plugins/cni/bridge/names.h"
+#include "plugins/cni/bridge/net_conf.h"
+#include "plugins/cni/bridge/netns_thread.h"
+#include "plugins/cni/bridge/result.h"
+#include "plugins/cni/bridge/rollback.h"
+
+#include <net/if.h>
+
+#include <algorithm>
+
+namespace hostlet::bridge {
+namespace {
+
+// The index of the container interface in the result's interface list (bridge, host veth,
+// container), which every address refers to.
+constexpr int kContainerInterface = 2;
+
+bool IsDefaultRoute(const ResultRoute& route) { return route.destination.prefix() == 0; }
+
+// The first gateway of each family, for routes that name none.
+std::optional<IpAddress> GatewayFor(const std::vector<ResultIp>& ips, bool v4) {
+  for (const ResultIp& ip : ips) {
+    if (ip.gateway && ip.gateway->is_v4() == v4) return ip.gateway;
+  }
+  return std::nullopt;
+}
+
+void AddDefaultRoutes(const NetConf& conf, Result& result) {
+  if (!conf.is_default_gateway) return;
+  for (bool v4 : {true, false}) {
+    auto gateway = GatewayFor(result.ips, v4);
+    if (!gateway) continue;
+    bool present = std::any_of(result.routes.begin(), result.routes.end(), [&](const auto& r) {
+      return IsDefaultRoute(r) && r.gateway && r.destination.address().is_v4() == v4;
+    });
+    if (!present) result.routes.push_back({IpNet(IpAddress::Zero(gateway->family()), 0), gateway});
+  }
+}
+
+void ConfigurePod(const NetnsFile& netns, const std::string& if_name, const Result& result) {
+  RunInNetns(netns, [&] {
+    NetlinkSocket pod;
+    auto link = pod.FindLink(if_name);
+    if (!link) throw CniError(kCniPluginFailure, "interface " + if_name + " vanished from the pod");
+    SetLinkFlags(pod, *link, IFF_UP);
+    for (const ResultIp& ip : result.ips) AddAddress(pod, link->index, ip.address);
+    for (const ResultRoute& route : result.routes) {
+      auto gateway = route.gateway ? route.gateway
+                                   : GatewayFor(result.ips, route.destination.address().is_v4());
+      AddRoute(pod, {route.destination, gateway, link->index});
+    }
+  });
+}
+
+}  // namespace
+
+nlohmann::json AddAttachment(const CniRequest& request) {
+  // Everything that can be refused is refused before anything is changed.
+  const NetConf conf = ParseNetConf(request);
+  CheckAttachmentNames(request);
+  std::optional<host_local::IpamConfig> ipam_config;
+  if (!conf.ipam_type.empty()) {
+    ipam_config = host_local::ParseIpamConfig(request.config, request.args);
+  }
+  const NetnsFile netns = OpenPodNetns(request);
+  std::optional<host_local::HostLocal> ipam;
+  if (ipam_config) ipam.emplace(std::move(*ipam_config));
+  const host_local::Attachment attachment{request.container_id, request.if_name};
+
+  // Declared before the rollback, whose steps use them.
+  NetlinkSocket host;
+  VethSpec veth;
+  veth.host_name = HostVethName(request.container_id, request.if_name);
+  veth.host_mac = RandomMac();
+  veth.container_name = request.if_name;
+  veth.container_mac = conf.mac.value_or(RandomMac());
+  veth.container_netns_fd = netns.fd();
+  veth.mtu = conf.mtu;
+  Rollback rollback;
+  Result result;
+  if (ipam) {
+    host_local::IpamResult allocated = ipam->Allocate(attachment);
+    rollback.Push([&] { ipam->Release(attachment); });
+    for (const auto& ip : allocated.ips) {
+      result.ips.push_back({ip.address, ip.gateway, kContainerInterface});
+    }
+    for (const auto& route : allocated.routes)
+      result.routes.push_back({route.destination, route.gateway});
+    if (!allocated.dns.is_null()) result.dns = allocated.dns;
+    AddDefaultRoutes(conf, result);
+  }
+  if (!conf.dns.is_null()) result.dns = conf.dns;
+
+  const LinkInfo bridge =
+      EnsureBridge(host, {conf.bridge, conf.mtu, conf.promisc_mode, conf.vlan != 0});
+  veth.bridge_index = bridge.index;
+  CreateVethPair(host, veth);
+  rollback.Push([&] { DeleteLinkIfPresent(host, veth.host_name); });
+  if (conf.hairpin_mode || conf.vlan != 0) {
+    auto port = host.FindLink(veth.host_name);
+    if (!port) throw CniError(kCniPluginFailure, "veth " + veth.host_name + " vanished");
+    if (conf.hairpin_mode) SetHairpin(host, port->index);
+    if (conf.vlan != 0) SetPortVlan(host, port->index, conf.vlan, /*self=*/false);
+  }
+
+  ConfigurePod(netns, request.if_name, result);
+
+  if (conf.is_gateway) {
+    for (const ResultIp& ip : result.ips) {
+      if (!ip.gateway) continue;
+      EnsureBridgeAddress(host, bridge, IpNet(*ip.gateway, ip.address.prefix()),
+                          conf.force_address);
+      EnableForwarding(ip.gateway->family());
+    }
+    if (conf.vlan != 0 && !result.ips.empty()) {
+      SetPortVlan(host, bridge.index, conf.vlan, /*self=*/true);
+    }
+  }
+  if (conf.ip_masq && !result.ips.empty()) {
+    rollback.Push([&] { TearDownIpMasq(conf.name, request.container_id); });
+    std::vector<IpNet> addresses;
+    for (const ResultIp& ip : result.ips) addresses.push_back(ip.address);
+    SetUpIpMasq(conf.name, request.container_id, addresses);
+  }
+
+  result.interfaces = {{bridge.name, bridge.mac, ""},
+                       {veth.host_name, veth.host_mac, ""},
+                       {request.if_name, veth.container_mac, request.netns}};
+  rollback.Commit();
+  return ToJson(result, conf.cni_version);
+}
+
+}  // namespace hostlet::bridge
