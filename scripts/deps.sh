@@ -15,6 +15,8 @@ packages=(
   busybox-static
   # containers: OCI runtimes, image layers, registry access, seccomp, and real peers
   runc crun containerd libarchive-dev libssl-dev libseccomp-dev docker-registry libcrypt-dev
+  # control plane: storage and its real peers (kubectl itself comes with the machine)
+  libsqlite3-dev etcd-server
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )
