@@ -17,6 +17,8 @@ packages=(
   runc crun containerd libarchive-dev libssl-dev libseccomp-dev docker-registry libcrypt-dev
   # control plane: storage and its real peers (kubectl itself comes with the machine)
   libsqlite3-dev etcd-server
+  # test certificates
+  openssl
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

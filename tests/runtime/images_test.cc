@@ -184,7 +184,7 @@ TEST_F(Images, PullsFromARegistryOnLoopbackVerifiesAndRemoves) {
 }
 
 TEST_F(Images, PullsWithBasicAuthenticationAndReportsMissingCredentials) {
-  testing::LocalRegistry registry("puller", "s3cret");
+  testing::LocalRegistry registry({.user = "puller", .password = "s3cret", .tls = false});
   registry.Push(testing::BusyboxImage({"/bin/sh"}), "private/busybox", "v1");
   Start();
   runtime::v1::PullImageRequest pull;
@@ -209,6 +209,24 @@ TEST_F(Images, PullsWithBasicAuthenticationAndReportsMissingCredentials) {
   encoded.mutable_auth()->set_auth("cHVsbGVyOnMzY3JldA==");
   status = images->PullImage(encoded, &pulled);
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(Images, PullsOverHttpsTrustingOnlyTheConfiguredCa) {
+  testing::LocalRegistry registry({.user = "", .password = "", .tls = true});
+  registry.Push(testing::BusyboxImage({"/bin/sh"}), "secure/busybox", "v1");
+  runtime::v1::PullImageRequest pull;
+  pull.mutable_image()->set_image(registry.host() + "/secure/busybox:v1");
+  runtime::v1::PullImageResponse pulled;
+
+  // Without the CA the certificate is not trusted, and plain HTTP to a TLS port gets nowhere.
+  Start();
+  EXPECT_FALSE(images->PullImage(pull, &pulled).ok());
+  EXPECT_FALSE(Status(registry.host() + "/secure/busybox:v1").has_value());
+
+  Start({{"registryCAFiles", {registry.ca_file()}}});
+  grpc::Status status = images->PullImage(pull, &pulled);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(Status(registry.host() + "/secure/busybox:v1").has_value());
 }
 
 }  // namespace

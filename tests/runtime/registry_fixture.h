@@ -13,8 +13,15 @@ namespace hostlet::testing {
 
 class LocalRegistry {
  public:
-  // With a user, the registry requires HTTP basic authentication (htpasswd, bcrypt).
-  explicit LocalRegistry(const std::string& user = "", const std::string& password = "");  // throws with its log when it does not come up
+  struct Options {
+    std::string user;      // with a user, HTTP basic authentication (htpasswd, bcrypt) is required
+    std::string password;
+    bool tls = false;      // serve HTTPS with a certificate from a CA made for the test
+  };
+  LocalRegistry() : LocalRegistry(Options{}) {}
+  explicit LocalRegistry(const Options& options);  // throws with its log when it does not come up
+  std::string ca_file() const { return (dir_.path() / "ca.pem").string(); }
+  std::vector<std::string> CaFiles() const;  // what a client needs to trust this registry
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
   // Pushes the image's blobs and manifest as <repository>:<tag>; returns the manifest digest.
   std::string Push(const TestImage& image, const std::string& repository, const std::string& tag) const;
@@ -24,6 +31,7 @@ class LocalRegistry {
   int port_ = 0;
   std::unique_ptr<ChildProcess> process_;
   std::string authorization_;  // for pushes
+  std::string scheme_ = "http";
 };
 
 }  // namespace hostlet::testing

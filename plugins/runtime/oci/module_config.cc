@@ -34,6 +34,7 @@ ModuleConfig ModuleConfig::FromJson(const nlohmann::json& json) {
   config.helper = Field<std::string>(json, "helper", (ThisModuleDir() / "hostlet-oci-helper").string());
   for (const auto& dir : Field<std::vector<std::string>>(json, "importDirs", {})) config.import_dirs.push_back(dir);
   config.insecure_registries = Field<std::vector<std::string>>(json, "insecureRegistries", {});
+  config.registry_ca_files = Field<std::vector<std::string>>(json, "registryCAFiles", {});
   if (config.root.empty() || config.state.empty() || config.runtime.empty()) {
     throw std::invalid_argument("runtime module config: root, state and runtime must not be empty");
   }

@@ -15,7 +15,8 @@ struct ModuleConfig {
   std::string runtime = "runc";                         // OCI runtime binary (runc, crun)
   std::filesystem::path helper;  // hostlet-oci-helper; default: beside the module file
   std::vector<std::filesystem::path> import_dirs;  // image archives imported at start
-  std::vector<std::string> insecure_registries;    // "host:port" reached over plain HTTP
+  std::vector<std::string> insecure_registries;    // "host:port" that may be reached over plain HTTP
+  std::vector<std::string> registry_ca_files;      // PEM CA certificates trusted for registries
 
   // Throws std::invalid_argument naming the field.
   static ModuleConfig FromJson(const nlohmann::json& json);

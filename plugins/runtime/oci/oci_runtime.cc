@@ -29,7 +29,7 @@ OciRuntime::OciRuntime(const hostlet::PluginContext& context)
     : host_(context.host),
       config_(ModuleConfig::FromJson(context.config)),
       images_(config_.root / "images", config_.helper),
-      registry_(config_.insecure_registries),
+      registry_(config_.insecure_registries, config_.registry_ca_files),
       image_service_(images_, &registry_),
       pods_(config_, images_, static_cast<const hostlet_network_service*>(host_.Service(HOSTLET_SERVICE_NETWORK))) {
   if (access(config_.helper.c_str(), X_OK) != 0) {

@@ -102,6 +102,7 @@ HttpResponse HttpClient::SendOnce(const HttpRequest& request) const {
   }
   asio::ssl::context tls(asio::ssl::context::tls_client);
   tls.set_default_verify_paths();
+  for (const auto& ca : ca_files_) tls.load_verify_file(ca);
   tls.set_verify_mode(asio::ssl::verify_peer);
   beast::ssl_stream<beast::tcp_stream> stream(io, tls);
   if (!SSL_set_tlsext_host_name(stream.native_handle(), request.url.host.c_str())) {

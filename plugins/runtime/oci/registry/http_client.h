@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hostlet::oci {
 
@@ -41,7 +42,10 @@ struct HttpRequest {
 
 class HttpClient {
  public:
-  explicit HttpClient(std::chrono::seconds timeout = std::chrono::seconds(60)) : timeout_(timeout) {}
+  // HTTPS trusts the system's CA certificates plus those in `ca_files` (PEM).
+  explicit HttpClient(std::chrono::seconds timeout = std::chrono::seconds(60),
+                      std::vector<std::string> ca_files = {})
+      : timeout_(timeout), ca_files_(std::move(ca_files)) {}
   // Follows up to 5 redirects (dropping Authorization when the origin changes). Throws
   // std::runtime_error on connection, TLS or protocol failures.
   HttpResponse Send(HttpRequest request) const;
@@ -49,6 +53,7 @@ class HttpClient {
  private:
   HttpResponse SendOnce(const HttpRequest& request) const;
   std::chrono::seconds timeout_;
+  std::vector<std::string> ca_files_;
 };
 
 }  // namespace hostlet::oci

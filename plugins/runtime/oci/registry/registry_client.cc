@@ -90,10 +90,10 @@ class RegistryClient::Session {
  public:
   Session(const RegistryClient& client, const Reference& reference, const runtime::v1::AuthConfig& auth)
       : client_(client), reference_(reference), auth_(auth) {
-    std::string host = reference.domain == "docker.io" ? "registry-1.docker.io" : reference.domain;
-    bool insecure = IsLoopback(host.substr(0, host.rfind(':') == std::string::npos ? host.size() : host.rfind(':'))) ||
+    host_ = reference.domain == "docker.io" ? "registry-1.docker.io" : reference.domain;
+    may_use_http_ = IsLoopback(host_.substr(0, host_.rfind(':') == std::string::npos ? host_.size() : host_.rfind(':'))) ||
                     std::find(client.insecure_.begin(), client.insecure_.end(), reference.domain) != client.insecure_.end();
-    base_ = (insecure ? "http://" : "https://") + host;
+    base_ = "https://" + host_;
   }
 
   HttpResponse Get(const std::string& path, const std::string& accept,
@@ -110,6 +110,11 @@ class RegistryClient::Session {
       try {
         response = client_.http_.Send(request);
       } catch (const std::runtime_error& error) {
+        if (may_use_http_ && base_.starts_with("https://")) {
+          base_ = "http://" + host_;  // an insecure registry that speaks no TLS
+          --attempt;
+          continue;
+        }
         throw RegistryError(grpc::StatusCode::UNAVAILABLE, error.what());
       }
       if (response.status == 401 && attempt == 0) {
@@ -179,6 +184,8 @@ class RegistryClient::Session {
   const RegistryClient& client_;
   Reference reference_;
   runtime::v1::AuthConfig auth_;
+  std::string host_;
+  bool may_use_http_ = false;
   std::string base_;
   std::string authorization_;
 };

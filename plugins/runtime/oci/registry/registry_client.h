@@ -1,7 +1,7 @@
 // Pulling images from an OCI distribution registry (the Docker Registry HTTP API v2): manifest
 // (linux/amd64 from an index), config and layers, each verified against its digest, with
-// bearer-token and basic authentication. HTTPS unless the registry is listed as insecure or is
-// on loopback.
+// bearer-token and basic authentication. Always HTTPS first; a registry listed as insecure or on
+// loopback may fall back to plain HTTP when HTTPS cannot be spoken, as Docker does.
 #pragma once
 
 #include "plugins/runtime/oci/image/blob_store.h"
@@ -29,8 +29,8 @@ class RegistryError : public std::runtime_error {
 
 class RegistryClient {
  public:
-  explicit RegistryClient(std::vector<std::string> insecure_registries)
-      : insecure_(std::move(insecure_registries)) {}
+  RegistryClient(std::vector<std::string> insecure_registries, std::vector<std::string> ca_files)
+      : insecure_(std::move(insecure_registries)), http_(std::chrono::seconds(60), std::move(ca_files)) {}
 
   // Stores the image's manifest and blobs in `blobs`; returns the manifest's digest.
   std::string Pull(const Reference& reference, const runtime::v1::AuthConfig& auth, BlobStore& blobs) const;
