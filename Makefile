@@ -32,8 +32,10 @@ down:
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Benchmarks against the real peers, each printing ratios (the CNI one needs root).
 bench: build
 	$(BUILD)/bench/abi_vs_grpc_bench
+	$(BUILD)/bench/cni_add_del_bench
 
 build: deps
 	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
