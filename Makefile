@@ -11,9 +11,11 @@ up: build
 	@mkdir -p $(RUN)
 	@if [ -f $(RUN)/hostlet.pid ] && kill -0 $$(cat $(RUN)/hostlet.pid) 2>/dev/null; then \
 	  echo "hostlet is already running (pid $$(cat $(RUN)/hostlet.pid))"; exit 0; fi
-	@mkdir -p $(IMAGES)
-	@$(BUILD)/kubelet/hostlet --plugin-dir $(BUILD)/plugins/runtime/oci --plugin-dir $(BUILD)/examples \
-	  --plugin-config 'oci={"importDirs":["$(IMAGES)"]}' --socket-dir $(RUN)/plugins \
+	@mkdir -p $(IMAGES) $(RUN)/net.d
+	@[ -n "$$(ls $(RUN)/net.d)" ] || cp examples/cni/10-hostlet-bridge.conflist $(RUN)/net.d/
+	@$(BUILD)/kubelet/hostlet --plugin-dir $(BUILD)/plugins/runtime/oci --plugin-dir $(BUILD)/plugins/cni/bridge \
+	  --plugin-dir $(BUILD)/examples --plugin-config 'oci={"importDirs":["$(IMAGES)"]}' \
+	  --cni-conf-dir $(RUN)/net.d --socket-dir $(RUN)/plugins \
 	  >$(RUN)/hostlet.log 2>&1 & echo $$! > $(RUN)/hostlet.pid
 	@for i in $$(seq 1 100); do grep -q ready $(RUN)/hostlet.log 2>/dev/null && break; sleep 0.1; done
 	@cat $(RUN)/hostlet.log
