@@ -188,8 +188,14 @@ grpc::Status PodRuntime::StopPodSandbox(const std::string& id) {
   if (found == sandboxes_.end()) {
     return {grpc::StatusCode::NOT_FOUND, "StopPodSandbox: no pod sandbox " + id};
   }
-  for (auto& [container_id, container] : containers_) {
-    if (container.sandbox_id == id) StopContainerLocked(container, 0, lock);
+  // By id, looked up afresh each time: stopping unlocks, and other calls may change the map.
+  std::vector<std::string> owned;
+  for (const auto& [container_id, container] : containers_) {
+    if (container.sandbox_id == id) owned.push_back(container_id);
+  }
+  for (const auto& container_id : owned) {
+    auto container = containers_.find(container_id);
+    if (container != containers_.end()) StopContainerLocked(container->second, 0, lock);
   }
   found = sandboxes_.find(id);
   if (found == sandboxes_.end()) return grpc::Status::OK;
