@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "k8s/cri/runtime/v1/api.hostlet.h"
 
 namespace hostlet {
@@ -24,6 +26,10 @@ class AgentRestart : public ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(dir.path() / "plugins");
     std::filesystem::create_directories(dir.path() / "images");
+    // Pods need a network configuration; loopback alone will do for this test.
+    std::filesystem::create_directories(dir.path() / "net.d");
+    std::ofstream(dir / "net.d/99-loopback.conflist")
+        << R"({"cniVersion":"1.0.0","name":"lo","plugins":[{"type":"loopback"}]})";
     // The module and its helper, as installed side by side.
     std::filesystem::copy_file(HOSTLET_OCI_RUNTIME, dir.path() / "plugins/oci_runtime.so");
     std::filesystem::copy_file(HOSTLET_OCI_HELPER, dir.path() / "plugins/hostlet-oci-helper");
@@ -48,7 +54,8 @@ class AgentRestart : public ::testing::Test {
     nlohmann::json config = {{"root", dir / "root"}, {"state", dir / "state"}, {"importDirs", {dir / "images"}}};
     auto agent = std::make_unique<ChildProcess>(
         std::vector<std::string>{HOSTLET_AGENT_BINARY, "--plugin-dir", dir / "plugins", "--plugin-config",
-                                 "oci=" + config.dump(), "--socket-dir", dir / "sockets"},
+                                 "oci=" + config.dump(), "--socket-dir", dir / "sockets",
+                                 "--cni-conf-dir", dir / "net.d", "--cni-cache-dir", dir / "cni-cache"},
         dir / log);
     EXPECT_TRUE(Eventually([&] { return ReadFile(dir / log).find("ready") != std::string::npos; }))
         << ReadFile(dir / log);
@@ -77,7 +84,8 @@ TEST_F(AgentRestart, RunningContainersSurviveAKilledAgent) {
   run.mutable_config()->mutable_metadata()->set_namespace_("default");
   run.mutable_config()->set_log_directory(dir / "logs");
   cri::RunPodSandboxResponse pod;
-  ASSERT_TRUE(runtime->RunPodSandbox(run, &pod).ok());
+  grpc::Status ran = runtime->RunPodSandbox(run, &pod);
+  ASSERT_TRUE(ran.ok()) << ran.error_message();
   cri::CreateContainerRequest create;
   create.set_pod_sandbox_id(pod.pod_sandbox_id());
   create.mutable_config()->mutable_metadata()->set_name("ticker");
