@@ -64,6 +64,12 @@ int32_t NetworkHostService::Call(void* host_ctx, const char* method, const uint8
   // Nothing may escape into the module's C frames.
   try {
     const std::string name = method != nullptr ? method : "";
+    if (name == HOSTLET_CNI_STATUS) {
+      // Whether the node's network can take pods now; the request carries nothing.
+      self->manager_.Status();
+      reply->set_response(reply->host_ctx, reinterpret_cast<const uint8_t*>("{}"), 2);
+      return grpc::StatusCode::OK;
+    }
     if (name != HOSTLET_CNI_ADD && name != HOSTLET_CNI_DEL && name != HOSTLET_CNI_CHECK) {
       return Reply(reply, grpc::StatusCode::UNIMPLEMENTED,
                    Error(kCniInvalidEnvironment, "unknown network method \"" + name + "\"")

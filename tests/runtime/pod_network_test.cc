@@ -112,6 +112,25 @@ class PodNetwork : public ::testing::Test {
   std::unique_ptr<cri::RuntimeServiceProxy> runtime;
 };
 
+TEST_F(PodNetwork, RuntimeStatusFollowsTheNetworkConfiguration) {
+  auto network_ready = [&] {
+    cri::StatusResponse status;
+    EXPECT_TRUE(runtime->Status({}, &status).ok());
+    for (const auto& condition : status.status().conditions()) {
+      if (condition.type() == "NetworkReady") return std::make_pair(condition.status(), condition.message());
+    }
+    return std::make_pair(false, std::string("no NetworkReady condition"));
+  };
+  EXPECT_TRUE(network_ready().first) << network_ready().second;
+  // Without a configuration the network cannot take pods, and the runtime says so.
+  std::filesystem::rename(dir.path() / "net.d/10-podnet.conflist", dir.path() / "podnet.conflist.off");
+  auto [ready, message] = network_ready();
+  EXPECT_FALSE(ready);
+  EXPECT_FALSE(message.empty());
+  std::filesystem::rename(dir.path() / "podnet.conflist.off", dir.path() / "net.d/10-podnet.conflist");
+  EXPECT_TRUE(network_ready().first) << network_ready().second;
+}
+
 TEST_F(PodNetwork, PodsGetAddressesFromTheBridgeModuleAndReachEachOther) {
   auto [pod_a, container_a, ip_a] = RunPod("alpha");
   auto [pod_b, container_b, ip_b] = RunPod("beta");

@@ -73,11 +73,25 @@ grpc::Status OciRuntime::Status(const runtime::v1::StatusRequest&, runtime::v1::
   }
   auto* network_ready = response->mutable_status()->add_conditions();
   network_ready->set_type("NetworkReady");
-  const bool network = host_.Service(HOSTLET_SERVICE_NETWORK) != nullptr;
-  network_ready->set_status(network);
-  if (!network) {
+  const auto* network = static_cast<const hostlet_network_service*>(host_.Service(HOSTLET_SERVICE_NETWORK));
+  if (network == nullptr) {
+    network_ready->set_status(false);
     network_ready->set_reason("NoNetworkService");
     network_ready->set_message("the host offers no network service; pods get only a loopback interface");
+  } else {
+    std::string error;
+    hostlet_reply reply{&error, [](void*, const uint8_t*, size_t) {},
+                        [](void* out, int32_t, const char* message) {
+                          *static_cast<std::string*>(out) = message != nullptr ? message : "";
+                        }};
+    const bool ready = network->call(network->host_ctx, HOSTLET_CNI_STATUS, reinterpret_cast<const uint8_t*>("{}"), 2,
+                                     &reply) == 0;
+    network_ready->set_status(ready);
+    if (!ready) {
+      auto parsed = nlohmann::json::parse(error, nullptr, false);
+      network_ready->set_reason("NetworkPluginNotReady");
+      network_ready->set_message(parsed.is_object() ? parsed.value("msg", error) : error);
+    }
   }
   return grpc::Status::OK;
 }

@@ -96,9 +96,10 @@ typedef struct hostlet_host {
 } hostlet_host;
 
 /* Host service for runtime modules: attach and detach pod sandboxes to the node's network, which
- * runs the configured CNI chain. method is "ADD", "DEL" or "CHECK"; the request is a JSON object
+ * runs the configured CNI chain. method is "ADD", "DEL" or "CHECK" with the request a JSON object
  * {"containerID","netns","ifName","podNamespace","podName","podUID","portMappings":[...]} and
- * the response the CNI result JSON. */
+ * the response the CNI result JSON; or "STATUS" (request "{}") answering whether the network can
+ * take pods now, failing with the spec's error JSON when it cannot. */
 #define HOSTLET_SERVICE_NETWORK "hostlet.network.v1"
 typedef struct hostlet_network_service {
   uint32_t struct_size;
