@@ -1,0 +1,80 @@
+// The contract every Store backend meets, as a suite parameterized by backend: a backend joins
+// with one INSTANTIATE_TEST_SUITE_P line naming how to open it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "controlplane/storage/store.h"
+#include "controlplane/storage/watch_cache.h"
+#include "tests/support/fixtures.h"
+
+namespace hostlet::storage::testing {
+
+struct Backend {
+  std::string name;
+  // Opens the store whose data lives under `dir`, creating it the first time.
+  std::function<std::unique_ptr<Store>(const std::filesystem::path& dir, WatchOptions options)>
+      open;
+};
+
+inline void PrintTo(const Backend& backend, std::ostream* out) { *out << backend.name; }
+
+// Bytes taken by every file under `dir`.
+std::uintmax_t DiskUsage(const std::filesystem::path& dir);
+
+// Records a watch's events and lets a test wait for them without sleeping.
+class EventLog {
+ public:
+  WatchCallback Callback();
+  // True once at least `count` events arrived within `timeout`.
+  bool WaitFor(std::size_t count, std::chrono::seconds timeout = std::chrono::seconds(30));
+  std::vector<Event> events();
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable arrived_;
+  std::vector<Event> events_;
+};
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open(WatchOptions options = {}) {
+    store_.reset();
+    store_ = GetParam().open(dir_.path(), options);
+  }
+  void Close() { store_.reset(); }
+  Store& store() { return *store_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+ private:
+  hostlet::testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+// The code of the StorageError `call` throws; fails the test if it throws none.
+template <class Call>
+::testing::AssertionResult FailsWith(ErrorCode expected, Call call) {
+  try {
+    call();
+  } catch (const StorageError& error) {
+    if (error.code() == expected) return ::testing::AssertionSuccess() << error.what();
+    return ::testing::AssertionFailure()
+           << "expected " << ErrorCodeName(expected) << ", got " << error.what();
+  }
+  return ::testing::AssertionFailure() << "expected " << ErrorCodeName(expected) << ", got none";
+}
+
+}  // namespace hostlet::storage::testing
