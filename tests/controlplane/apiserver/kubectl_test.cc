@@ -1,0 +1,245 @@
+// hostlet-server as users run it: a child process on a free loopback port, driven by the real
+// kubectl through the kubeconfig the server writes, and by plain HTTP for what kubectl hides.
+#include "tests/support/child_process.h"
+#include "tests/support/fixtures.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <regex>
+
+namespace hostlet::testing {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+namespace http = boost::beast::http;
+
+struct CommandResult {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+CommandResult RunCommand(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+struct HttpResult {
+  int status;
+  std::string content_type;
+  std::string body;
+};
+
+// hostlet-server on 127.0.0.1:0, with kubectl's HOME, cache and kubeconfig private to the test.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    server_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{HOSTLET_SERVER_BINARY, "--listen", "127.0.0.1:0",
+                                 "--kubeconfig-out", kubeconfig_, "--threads", "2"},
+        dir_ / "server.log");
+    ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(kubeconfig_); }))
+        << "no kubeconfig written; server log:\n"
+        << ReadFile(dir_ / "server.log");
+    std::smatch match;
+    std::string config = ReadFile(kubeconfig_);
+    ASSERT_TRUE(std::regex_search(config, match, std::regex("server: http://127.0.0.1:(\\d+)")))
+        << config;
+    port_ = static_cast<unsigned short>(std::stoi(match[1]));
+  }
+
+  CommandResult Kubectl(const std::string& arguments) {
+    return RunCommand("env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
+                      " KUBECONFIG=" + kubeconfig_ + " kubectl --cache-dir " + dir_ / "cache" +
+                      " --request-timeout 20s " + arguments);
+  }
+
+  HttpResult Http(const std::string& method, const std::string& target,
+                  const std::string& accept = "") {
+    namespace asio = boost::asio;
+    asio::io_context context;
+    asio::ip::tcp::socket socket(context);
+    socket.connect({asio::ip::make_address("127.0.0.1"), port_});
+    http::request<http::empty_body> request{http::string_to_verb(method), target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    if (!accept.empty()) request.set(http::field::accept, accept);
+    http::write(socket, request);
+    boost::beast::flat_buffer buffer;
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    return {static_cast<int>(response.result_int()),
+            std::string(response[http::field::content_type]), response.body()};
+  }
+
+  TempDir dir_;
+  std::string kubeconfig_ = dir_ / "admin.kubeconfig";
+  std::unique_ptr<ChildProcess> server_;
+  unsigned short port_ = 0;
+};
+
+TEST_F(ServerTest, KubectlVersionReportsTheServersKubernetesVersion) {
+  auto result = Kubectl("version -o json");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto versions = json::parse(result.output.substr(result.output.find('{')));
+  EXPECT_EQ(versions["serverVersion"]["gitVersion"], "v1.32.0-hostlet");
+  EXPECT_EQ(versions["serverVersion"]["major"], "1");
+  EXPECT_EQ(versions["serverVersion"]["minor"], "32");
+}
+
+TEST_F(ServerTest, KubectlApiResourcesListsTheDeclaredResources) {
+  auto result = Kubectl("api-resources --no-headers");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  auto has_row = [&](const std::string& pattern) {
+    return std::regex_search(result.output, std::regex(pattern));
+  };
+  EXPECT_TRUE(has_row(R"((^|\n)pods +po +v1 +true +Pod\n)")) << result.output;
+  EXPECT_TRUE(has_row(R"((^|\n)deployments +deploy +apps/v1 +true +Deployment\n)"))
+      << result.output;
+  EXPECT_TRUE(has_row(R"((^|\n)leases +coordination.k8s.io/v1 +true +Lease\n)")) << result.output;
+  EXPECT_TRUE(has_row(R"((^|\n)nodes +no +v1 +false +Node\n)")) << result.output;
+  EXPECT_TRUE(has_row(R"((^|\n)storageclasses +sc +storage.k8s.io/v1 +false +StorageClass\n)"))
+      << result.output;
+}
+
+TEST_F(ServerTest, KubectlApiVersionsListsEveryGroupVersion) {
+  auto result = Kubectl("api-versions");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(result.output, "apps/v1\ncoordination.k8s.io/v1\nstorage.k8s.io/v1\nv1\n");
+}
+
+TEST_F(ServerTest, KubectlGetRawHealthz) {
+  for (const char* path : {"/healthz", "/livez", "/readyz"}) {
+    auto result = Kubectl(std::string("get --raw ") + path);
+    EXPECT_EQ(result.exit_code, 0) << path << ": " << result.output;
+    EXPECT_EQ(result.output, "ok") << path;
+  }
+}
+
+TEST_F(ServerTest, KubectlGetPodsSaysStorageIsNotWiredYet) {
+  auto result = Kubectl("get pods");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_THAT(result.output, HasSubstr("Error from server (ServiceUnavailable)"));
+  EXPECT_THAT(result.output, HasSubstr("pods (v1) cannot be served yet"));
+  EXPECT_THAT(result.output, HasSubstr("storage is not wired in"));
+}
+
+TEST_F(ServerTest, AggregatedDiscoveryWhenAskedForIt) {
+  for (const char* version : {"v2", "v2beta1"}) {
+    std::string accept = std::string("application/json;g=apidiscovery.k8s.io;v=") + version +
+                         ";as=APIGroupDiscoveryList,application/json";
+    for (const char* path : {"/api", "/apis"}) {
+      auto response = Http("GET", path, accept);
+      ASSERT_EQ(response.status, 200) << path;
+      EXPECT_EQ(response.content_type, std::string("application/json;g=apidiscovery.k8s.io;v=") +
+                                           version + ";as=APIGroupDiscoveryList")
+          << path;
+      auto list = json::parse(response.body);
+      EXPECT_EQ(list["kind"], "APIGroupDiscoveryList");
+      EXPECT_EQ(list["apiVersion"], std::string("apidiscovery.k8s.io/") + version);
+      EXPECT_FALSE(list["items"].empty()) << path;
+    }
+  }
+}
+
+TEST_F(ServerTest, LegacyDiscoveryOtherwise) {
+  auto api = Http("GET", "/api", "application/json");
+  EXPECT_EQ(api.status, 200);
+  EXPECT_EQ(api.content_type, "application/json");
+  auto versions = json::parse(api.body);
+  EXPECT_EQ(versions["kind"], "APIVersions");
+  EXPECT_EQ(versions["versions"], json::array({"v1"}));
+  EXPECT_EQ(versions["serverAddressByClientCIDRs"][0]["serverAddress"],
+            "127.0.0.1:" + std::to_string(port_));
+
+  auto apis = Http("GET", "/apis/");
+  EXPECT_EQ(apis.content_type, "application/json");
+  EXPECT_EQ(json::parse(apis.body)["kind"], "APIGroupList");
+
+  auto leases = json::parse(Http("GET", "/apis/coordination.k8s.io/v1").body);
+  EXPECT_EQ(leases["kind"], "APIResourceList");
+  EXPECT_EQ(leases["resources"][0]["name"], "leases");
+}
+
+TEST_F(ServerTest, UnknownPathIsANotFoundStatus) {
+  auto response = Http("GET", "/apis/batch/v1/jobs");
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(response.content_type, "application/json");
+  auto status = json::parse(response.body);
+  EXPECT_EQ(status["kind"], "Status");
+  EXPECT_EQ(status["apiVersion"], "v1");
+  EXPECT_EQ(status["status"], "Failure");
+  EXPECT_EQ(status["reason"], "NotFound");
+  EXPECT_EQ(status["code"], 404);
+}
+
+TEST_F(ServerTest, ResourceRequestIsAServiceUnavailableStatus) {
+  auto response = Http("POST", "/apis/apps/v1/namespaces/default/deployments");
+  EXPECT_EQ(response.status, 503);
+  auto status = json::parse(response.body);
+  EXPECT_EQ(status["reason"], "ServiceUnavailable");
+  EXPECT_EQ(status["code"], 503);
+  EXPECT_EQ(status["details"]["group"], "apps");
+  EXPECT_EQ(status["details"]["kind"], "deployments");
+}
+
+TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  namespace asio = boost::asio;
+  asio::io_context context;
+  asio::ip::tcp::socket socket(context);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port_});
+  boost::beast::flat_buffer buffer;
+  for (int i = 0; i < 20; ++i) {
+    http::request<http::empty_body> request{http::verb::get, i % 2 ? "/readyz" : "/version", 11};
+    request.set(http::field::host, "127.0.0.1");
+    http::write(socket, request);
+    http::response<http::string_body> response;
+    http::read(socket, buffer, response);
+    ASSERT_EQ(response.result_int(), 200u);
+    ASSERT_TRUE(response.keep_alive());
+  }
+}
+
+TEST_F(ServerTest, SigtermAndSigintStopTheServerCleanly) {
+  EXPECT_EQ(server_->Stop(SIGTERM, std::chrono::seconds(10)), 0) << ReadFile(dir_ / "server.log");
+  // And the port is free again: the same address binds at once.
+  std::string listen = "127.0.0.1:" + std::to_string(port_);
+  ChildProcess again(
+      {HOSTLET_SERVER_BINARY, "--listen", listen, "--kubeconfig-out", dir_ / "again.kubeconfig"},
+      dir_ / "again.log");
+  ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(dir_ / "again.kubeconfig"); }))
+      << ReadFile(dir_ / "again.log");
+  EXPECT_EQ(again.Stop(SIGINT, std::chrono::seconds(10)), 0) << ReadFile(dir_ / "again.log");
+}
+
+TEST(ServerFlags, NonLoopbackListenIsRefusedWithTheReason) {
+  auto result = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --listen 0.0.0.0:6443");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.output, HasSubstr("not a loopback address"));
+  EXPECT_THAT(result.output, HasSubstr("TLS"));
+}
+
+TEST(ServerFlags, HelpDocumentsEveryFlagAndUnknownFlagsAreRefused) {
+  auto help = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* flag : {"--listen", "--kubeconfig-out", "--threads", "--help"}) {
+    EXPECT_THAT(help.output, HasSubstr(flag));
+  }
+  auto unknown = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --data-dir /tmp");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.output, HasSubstr("unknown flag --data-dir"));
+}
+
+}  // namespace
+}  // namespace hostlet::testing
