@@ -2,6 +2,8 @@
 // the OCI runtime under a monitor process that owns its output and records its exit.
 #include "plugins/runtime/oci/pod_runtime.h"
 
+#include "plugins/runtime/oci/util/clock.h"
+
 #include "plugins/runtime/oci/container/oci_spec.h"
 #include "plugins/runtime/oci/util/ids.h"
 #include "plugins/runtime/oci/util/process.h"
@@ -21,10 +23,6 @@
 namespace hostlet::oci {
 namespace {
 
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 uint64_t ReadNumber(const std::string& file) {
   std::ifstream in(file);
@@ -297,11 +295,8 @@ grpc::Status PodRuntime::ContainerStatus(const runtime::v1::ContainerStatusReque
   *status->mutable_resources()->mutable_linux() = container.config.linux().resources();
   status->set_stop_signal(container.config.stop_signal());
   if (request.verbose()) {
-    std::ifstream pid_file(ContainerDir(container.id) / "bundle" / "container.pid");
-    int pid = 0;
-    pid_file >> pid;
     (*response->mutable_info())["info"] =
-        nlohmann::json{{"pid", pid}, {"sandboxID", container.sandbox_id}, {"cgroupsPath", container.cgroups_path}}.dump();
+        nlohmann::json{{"pid", ContainerPid(container.id)}, {"sandboxID", container.sandbox_id}, {"cgroupsPath", container.cgroups_path}}.dump();
   }
   return grpc::Status::OK;
 }
@@ -315,12 +310,7 @@ grpc::Status PodRuntime::ListContainers(const runtime::v1::ListContainersRequest
     if (!filter.pod_sandbox_id().empty() && !container.sandbox_id.starts_with(filter.pod_sandbox_id())) continue;
     auto state = StateOf(container);
     if (filter.has_state() && filter.state().state() != state) continue;
-    bool labels_match = true;
-    for (const auto& [key, value] : filter.label_selector()) {
-      auto label = container.config.labels().find(key);
-      labels_match = labels_match && label != container.config.labels().end() && label->second == value;
-    }
-    if (!labels_match) continue;
+    if (!MatchesLabels(container.config.labels(), filter.label_selector())) continue;
     auto* item = response->add_containers();
     item->set_id(id);
     item->set_pod_sandbox_id(container.sandbox_id);
@@ -393,10 +383,7 @@ grpc::Status PodRuntime::ReopenContainerLog(const std::string& id) {
   }
   // The monitor is the container's parent: its pid is the session leader of the container's
   // process group, found through the container's parent process.
-  std::ifstream pid_file(ContainerDir(id) / "bundle" / "container.pid");
-  int pid = 0;
-  pid_file >> pid;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::ifstream stat("/proc/" + std::to_string(ContainerPid(id)) + "/stat");
   std::string text((std::istreambuf_iterator<char>(stat)), {});
   auto close_paren = text.rfind(')');
   int monitor = 0;
@@ -473,12 +460,7 @@ grpc::Status PodRuntime::ListPodSandboxStats(const runtime::v1::ListPodSandboxSt
   std::lock_guard lock(mutex_);
   for (const auto& [id, sandbox] : sandboxes_) {
     if (!request.filter().id().empty() && !id.starts_with(request.filter().id())) continue;
-    bool labels_match = true;
-    for (const auto& [key, value] : request.filter().label_selector()) {
-      auto label = sandbox.config.labels().find(key);
-      labels_match = labels_match && label != sandbox.config.labels().end() && label->second == value;
-    }
-    if (labels_match && sandbox.ready) FillSandboxStats(sandbox, response->add_stats());
+    if (MatchesLabels(sandbox.config.labels(), request.filter().label_selector()) && sandbox.ready) FillSandboxStats(sandbox, response->add_stats());
   }
   return grpc::Status::OK;
 }

@@ -2,6 +2,7 @@
 #include "plugins/runtime/oci/pod_runtime.h"
 
 #include "plugins/runtime/oci/container/oci_spec.h"
+#include "plugins/runtime/oci/util/files.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,23 +14,7 @@
 namespace hostlet::oci {
 namespace {
 
-void WriteAtomically(const std::filesystem::path& file, const std::string& bytes) {
-  auto temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << bytes;
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary.string());
-  }
-  std::filesystem::rename(temporary, file);
-}
 
-std::string ReadFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
 
 }  // namespace
 
@@ -124,14 +109,28 @@ std::optional<PodRuntime::Exit> PodRuntime::ExitOf(const std::string& id) const 
   return Exit{json.value("exitCode", -1), json.value("finishedAt", int64_t{0}), json.value("oomKilled", false)};
 }
 
+bool PodRuntime::MatchesLabels(const google::protobuf::Map<std::string, std::string>& labels,
+                               const google::protobuf::Map<std::string, std::string>& selector) {
+  for (const auto& [key, value] : selector) {
+    auto label = labels.find(key);
+    if (label == labels.end() || label->second != value) return false;
+  }
+  return true;
+}
+
+int PodRuntime::ContainerPid(const std::string& id) const {
+  std::ifstream pid_file(ContainerDir(id) / "bundle" / "container.pid");
+  int pid = 0;
+  pid_file >> pid;
+  return pid;
+}
+
 runtime::v1::ContainerState PodRuntime::StateOf(const Container& container) const {
   if (ExitOf(container.id)) return runtime::v1::CONTAINER_EXITED;
   if (container.started_at != 0) {
     // Running only while its monitor is: a monitor that died without recording the exit leaves
     // the state unknown rather than running forever.
-    std::ifstream pid_file(ContainerDir(container.id) / "bundle" / "container.pid");
-    int pid = 0;
-    pid_file >> pid;
+    int pid = ContainerPid(container.id);
     if (pid > 0 && kill(pid, 0) == 0) return runtime::v1::CONTAINER_RUNNING;
     return runtime::v1::CONTAINER_UNKNOWN;
   }

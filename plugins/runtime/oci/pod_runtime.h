@@ -70,6 +70,11 @@ class PodRuntime {
     bool oom_killed = false;
   };
 
+  // Whether `labels` has every key of `selector` with the same value (CRI label filters).
+  static bool MatchesLabels(const google::protobuf::Map<std::string, std::string>& labels,
+                            const google::protobuf::Map<std::string, std::string>& selector);
+  // The container's init process as the runtime recorded it, or 0.
+  int ContainerPid(const std::string& id) const;
   void LoadState();
   void SaveSandbox(const Sandbox& sandbox) const;
   void SaveContainer(const Container& container) const;

@@ -2,6 +2,8 @@
 // network, which is asked of the host through its network service.
 #include "plugins/runtime/oci/pod_runtime.h"
 
+#include "plugins/runtime/oci/util/clock.h"
+
 #include "plugins/runtime/oci/util/ids.h"
 #include "plugins/runtime/oci/util/process.h"
 
@@ -14,10 +16,6 @@
 namespace hostlet::oci {
 namespace {
 
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool HostNetwork(const runtime::v1::PodSandboxConfig& config) {
   return config.linux().security_context().namespace_options().network() == runtime::v1::NODE;
@@ -273,12 +271,7 @@ grpc::Status PodRuntime::ListPodSandbox(const runtime::v1::ListPodSandboxRequest
     if (!filter.id().empty() && id != filter.id() && !id.starts_with(filter.id())) continue;
     auto state = sandbox.ready ? runtime::v1::SANDBOX_READY : runtime::v1::SANDBOX_NOTREADY;
     if (filter.has_state() && filter.state().state() != state) continue;
-    bool labels_match = true;
-    for (const auto& [key, value] : filter.label_selector()) {
-      auto label = sandbox.config.labels().find(key);
-      labels_match = labels_match && label != sandbox.config.labels().end() && label->second == value;
-    }
-    if (!labels_match) continue;
+    if (!MatchesLabels(sandbox.config.labels(), filter.label_selector())) continue;
     auto* item = response->add_items();
     item->set_id(id);
     *item->mutable_metadata() = sandbox.config.metadata();

@@ -1,5 +1,7 @@
 #include "plugins/runtime/oci/container/oci_spec.h"
 
+#include "plugins/runtime/oci/util/text.h"
+
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -68,16 +70,13 @@ std::optional<int64_t> LookUp(const std::filesystem::path& file, const std::stri
   return std::nullopt;
 }
 
-bool Numeric(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
 
 User ResolveUser(const std::string& spec, const std::filesystem::path& rootfs) {
   User user;
   std::string name = spec.substr(0, spec.find(':'));
   std::string group = spec.find(':') == std::string::npos ? "" : spec.substr(spec.find(':') + 1);
   if (name.empty()) return user;
-  if (Numeric(name)) {
+  if (IsDigits(name)) {
     user.uid = std::stoll(name);
     // The primary group of a numeric uid comes from /etc/passwd when listed there.
     std::ifstream passwd(rootfs / "etc/passwd");
@@ -86,7 +85,7 @@ User ResolveUser(const std::string& spec, const std::filesystem::path& rootfs) {
       std::stringstream fields(line);
       std::string parts[4];
       for (auto& part : parts) std::getline(fields, part, ':');
-      if (parts[2] == name && Numeric(parts[3])) user.gid = std::stoll(parts[3]);
+      if (parts[2] == name && IsDigits(parts[3])) user.gid = std::stoll(parts[3]);
     }
   } else {
     auto uid = LookUp(rootfs / "etc/passwd", name, 2);
@@ -95,7 +94,7 @@ User ResolveUser(const std::string& spec, const std::filesystem::path& rootfs) {
     user.gid = LookUp(rootfs / "etc/passwd", name, 3).value_or(0);
   }
   if (!group.empty()) {
-    if (Numeric(group)) {
+    if (IsDigits(group)) {
       user.gid = std::stoll(group);
     } else {
       auto gid = LookUp(rootfs / "etc/group", group, 2);

@@ -1,6 +1,7 @@
 #include "plugins/runtime/oci/helper/monitor.h"
 
 #include "plugins/runtime/oci/helper/cri_log.h"
+#include "plugins/runtime/oci/util/clock.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -38,10 +39,6 @@ std::string ReadAvailable(int fd) {
   return text;
 }
 
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The kernel's count of OOM kills in the container's memory cgroup (v1 memory.oom_control or
 // v2 memory.events).

@@ -3,6 +3,7 @@
 #include "plugins/runtime/oci/image/digest.h"
 #include "plugins/runtime/oci/image/layer_digest.h"
 #include "plugins/runtime/oci/image/reference.h"
+#include "plugins/runtime/oci/util/files.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -31,12 +32,10 @@ nlohmann::json ParseJson(const std::string& text, const std::string& what) {
   return json;
 }
 
-std::string ReadFile(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw std::runtime_error("missing " + file.filename().string());
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+
+std::string ReadRequired(const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file)) throw std::runtime_error("missing " + file.filename().string());
+  return ReadFile(file);
 }
 
 // Extracts a tar archive (any compression) into `into`, refusing paths that leave it.
@@ -135,7 +134,7 @@ std::string ChooseManifest(const nlohmann::json& index) {
 }
 
 std::vector<ImageRecord> ImportOciLayout(const std::filesystem::path& dir, BlobStore& blobs) {
-  nlohmann::json index = ParseJson(ReadFile(dir / "index.json"), "index.json");
+  nlohmann::json index = ParseJson(ReadRequired(dir / "index.json"), "index.json");
   auto add_blob = [&](const std::string& digest) {
     if (!IsValidDigest(digest)) throw std::runtime_error("invalid digest \"" + digest + "\"");
     if (!blobs.Has(digest)) blobs.AddFile(dir / "blobs" / "sha256" / digest.substr(7), digest);
@@ -164,7 +163,7 @@ std::vector<ImageRecord> ImportOciLayout(const std::filesystem::path& dir, BlobS
 }
 
 std::vector<ImageRecord> ImportDockerSave(const std::filesystem::path& dir, BlobStore& blobs) {
-  nlohmann::json manifests = nlohmann::json::parse(ReadFile(dir / "manifest.json"), nullptr, false);
+  nlohmann::json manifests = nlohmann::json::parse(ReadRequired(dir / "manifest.json"), nullptr, false);
   if (manifests.is_discarded() || !manifests.is_array() || manifests.empty()) {
     throw std::runtime_error("manifest.json is not a non-empty JSON array");
   }

@@ -1,6 +1,7 @@
 #include "plugins/runtime/oci/image/image_index.h"
 
 #include "plugins/runtime/oci/image/reference.h"
+#include "plugins/runtime/oci/util/files.h"
 
 #include <algorithm>
 #include <fstream>
@@ -108,14 +109,7 @@ bool ImageIndex::Erase(const std::string& id) { return images_.erase(id) > 0; }
 void ImageIndex::Save() const {
   nlohmann::json images = nlohmann::json::array();
   for (const auto& [id, record] : images_) images.push_back(ToJson(record));
-  auto temporary = file_;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << nlohmann::json{{"images", images}}.dump(1);
-    if (!out.flush()) throw std::runtime_error("cannot write " + temporary.string());
-  }
-  std::filesystem::rename(temporary, file_);
+  WriteAtomically(file_, nlohmann::json{{"images", images}}.dump(1));
 }
 
 }  // namespace hostlet::oci

@@ -2,18 +2,12 @@
 
 #include "plugins/runtime/oci/image/reference.h"
 #include "plugins/runtime/oci/registry/registry_client.h"
+#include "plugins/runtime/oci/util/clock.h"
+#include "plugins/runtime/oci/util/text.h"
 
 #include <chrono>
 
 namespace hostlet::oci {
-namespace {
-
-bool AllDigits(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-}  // namespace
-
 void ImageService::ToCri(const ImageRecord& record, runtime::v1::Image* image) {
   image->set_id(record.id);
   for (const auto& tag : record.repo_tags) image->add_repo_tags(tag);
@@ -24,7 +18,7 @@ void ImageService::ToCri(const ImageRecord& record, runtime::v1::Image* image) {
   // when a container starts).
   std::string user = record.config.value("User", "");
   user = user.substr(0, user.find(':'));
-  if (AllDigits(user)) {
+  if (IsDigits(user)) {
     image->mutable_uid()->set_value(std::stoll(user));
   } else if (!user.empty()) {
     image->set_username(user);
@@ -93,9 +87,7 @@ grpc::Status ImageService::FsInfo(const runtime::v1::ImageFsInfoRequest&,
                                   runtime::v1::ImageFsInfoResponse* response) {
   ImageStore::Usage usage = store_.DiskUsage();
   auto* filesystem = response->add_image_filesystems();
-  filesystem->set_timestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count());
+  filesystem->set_timestamp(NowNanos());
   filesystem->mutable_fs_id()->set_mountpoint(store_.root().string());
   filesystem->mutable_used_bytes()->set_value(usage.bytes);
   filesystem->mutable_inodes_used()->set_value(usage.inodes);
