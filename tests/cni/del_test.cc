@@ -79,10 +79,46 @@ TEST_P(BridgeDel, WithoutANamespaceStillReleasesTheAddress) {
   EXPECT_THAT(network.Reservations(), IsEmpty());
 }
 
+// DEL returns with the pod's interface and the host veth gone, so the same attachment can be
+// added again at once, as a runtime retrying a sandbox does.
+TEST_P(BridgeDel, LeavesNothingBehindSoTheSameAttachmentCanBeAddedAgainAtOnce) {
+  TestNetwork network("again");
+  TestNetns pod("again");
+  const auto config = network.Config();
+  for (int round = 0; round < 5; ++round) {
+    CniOutcome added = backend_->Run({"ADD", "ctr-again", pod.path()}, config);
+    ASSERT_TRUE(added.ok) << "round " << round << ": " << added.raw;
+    CniOutcome deleted = Delete(config, "ctr-again", pod.path());
+    ASSERT_TRUE(deleted.ok) << "round " << round << ": " << deleted.raw;
+    EXPECT_FALSE(pod.HasInterface("eth0")) << "round " << round;
+    EXPECT_THAT(network.BridgePorts(), IsEmpty()) << "round " << round;
+    EXPECT_THAT(network.Reservations(), IsEmpty()) << "round " << round;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BridgeDel,
                          ::testing::Values(Backend::kInProcess, Backend::kHostletCni,
                                            Backend::kReference),
                          [](const auto& info) { return BackendName(info.param); });
+
+// The module deletes an attachment the reference plugins added: its host veth has a name of the
+// reference's choosing, so only the pod's end is found, and deleting it takes the pair.
+TEST(BridgeDelAcrossPlugins, TheModuleDeletesWhatTheReferenceAdded) {
+  IsolateHostNetwork();
+  auto reference = MakeBackend(Backend::kReference);
+  auto module = MakeBackend(Backend::kInProcess);
+  TestNetwork network("across");
+  TestNetns pod("across");
+  const auto config = network.Config();
+  CniOutcome added = reference->Run({"ADD", "ctr-across", pod.path()}, config);
+  ASSERT_TRUE(added.ok) << added.raw;
+  ASSERT_EQ(network.BridgePorts().size(), 1u);
+  CniOutcome deleted = module->Run({"DEL", "ctr-across", pod.path()}, config);
+  EXPECT_TRUE(deleted.ok) << deleted.raw;
+  EXPECT_FALSE(pod.HasInterface("eth0"));
+  EXPECT_THAT(network.BridgePorts(), IsEmpty());
+  EXPECT_THAT(network.Reservations(), IsEmpty());
+}
 
 }  // namespace
 }  // namespace hostlet::cni_test

@@ -46,24 +46,22 @@ void AddDefaultRoutes(const NetConf& conf, Result& result) {
   }
 }
 
-void ConfigurePod(const NetnsFile& netns, const std::string& if_name, const Result& result) {
-  RunInNetns(netns, [&] {
-    NetlinkSocket pod;
-    auto link = pod.FindLink(if_name);
-    if (!link) throw CniError(kCniPluginFailure, "interface " + if_name + " vanished from the pod");
-    SetLinkFlags(pod, *link, IFF_UP);
-    for (const ResultIp& ip : result.ips) AddAddress(pod, link->index, ip.address);
-    for (const ResultRoute& route : result.routes) {
-      auto gateway = route.gateway ? route.gateway
-                                   : GatewayFor(result.ips, route.destination.address().is_v4());
-      AddRoute(pod, {route.destination, gateway, link->index});
-    }
-  });
+// Through a socket of the pod's namespace, from this thread.
+void ConfigurePod(NetlinkSocket& pod, const std::string& if_name, const Result& result) {
+  auto link = pod.FindLink(if_name);
+  if (!link) throw CniError(kCniPluginFailure, "interface " + if_name + " vanished from the pod");
+  SetLinkFlags(pod, *link, IFF_UP);
+  for (const ResultIp& ip : result.ips) AddAddress(pod, link->index, ip.address);
+  for (const ResultRoute& route : result.routes) {
+    auto gateway =
+        route.gateway ? route.gateway : GatewayFor(result.ips, route.destination.address().is_v4());
+    AddRoute(pod, {route.destination, gateway, link->index});
+  }
 }
 
 }  // namespace
 
-nlohmann::json AddAttachment(const CniRequest& request) {
+nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) {
   // Everything that can be refused is refused before anything is changed.
   const NetConf conf = ParseNetConf(request);
   CheckAttachmentNames(request);
@@ -72,6 +70,9 @@ nlohmann::json AddAttachment(const CniRequest& request) {
     ipam_config = host_local::ParseIpamConfig(request.config, request.args);
   }
   const NetnsFile netns = OpenPodNetns(request);
+  // A socket of the pod's namespace, opened while this thread reserves the addresses and builds
+  // the host side.
+  auto pod_socket = threads.sockets.Open(netns);
   std::optional<host_local::HostLocal> ipam;
   if (ipam_config) ipam.emplace(std::move(*ipam_config));
   const host_local::Attachment attachment{request.container_id, request.if_name};
@@ -112,7 +113,8 @@ nlohmann::json AddAttachment(const CniRequest& request) {
     if (conf.vlan != 0) SetPortVlan(host, port->index, conf.vlan, /*self=*/false);
   }
 
-  ConfigurePod(netns, request.if_name, result);
+  NetlinkSocket pod(std::move(pod_socket.get().front()));
+  ConfigurePod(pod, request.if_name, result);
 
   if (conf.is_gateway) {
     for (const ResultIp& ip : result.ips) {

@@ -30,13 +30,10 @@ struct PodState {
   std::vector<RouteEntry> routes;
 };
 
-PodState ReadPod(const NetnsFile& netns, const std::string& if_name, const std::string& where) {
-  return InNetns(netns, [&] {
-    NetlinkSocket pod;
-    auto link = pod.FindLink(if_name);
-    if (!link) Mismatch("interface " + if_name + " not found in " + where);
-    return PodState{*link, ListAddresses(pod, link->index), ListRoutes(pod)};
-  });
+PodState ReadPod(NetlinkSocket& pod, const std::string& if_name, const std::string& where) {
+  auto link = pod.FindLink(if_name);
+  if (!link) Mismatch("interface " + if_name + " not found in " + where);
+  return PodState{*link, ListAddresses(pod, link->index), ListRoutes(pod)};
 }
 
 void CheckPod(const Result& expected, const ResultInterface& container, int container_position,
@@ -90,7 +87,7 @@ void CheckHost(const NetConf& conf, const Result& expected, const LinkInfo& pod_
 
 }  // namespace
 
-void CheckAttachment(const CniRequest& request) {
+void CheckAttachment(const CniRequest& request, ModuleThreads& threads) {
   const NetConf conf = ParseNetConf(request);
   CheckAttachmentNames(request);
   auto prev = request.config.find("prevResult");
@@ -112,7 +109,8 @@ void CheckAttachment(const CniRequest& request) {
     host_local::HostLocal(std::move(*ipam_config))
         .CheckHeld({request.container_id, request.if_name});
   }
-  const PodState pod = ReadPod(netns, request.if_name, request.netns);
+  NetlinkSocket pod_socket(std::move(threads.sockets.Open(netns).get().front()));
+  const PodState pod = ReadPod(pod_socket, request.if_name, request.netns);
   CheckPod(expected, *container, static_cast<int>(container - expected.interfaces.data()), pod,
            request.netns);
   CheckHost(conf, expected, pod.link);

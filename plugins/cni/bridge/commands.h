@@ -2,15 +2,25 @@
 // anything, and fails with a CniError carrying the spec's code.
 #pragma once
 
+#include "plugins/cni/bridge/link_reaper.h"
+#include "plugins/cni/bridge/socket_opener.h"
+
 #include <hostlet/sdk/network_plugin.h>
 
 #include <nlohmann/json.hpp>
 
 namespace hostlet::bridge {
 
-nlohmann::json AddAttachment(const CniRequest& request);
-void DeleteAttachment(const CniRequest& request);
-void CheckAttachment(const CniRequest& request);
+// What an instance keeps between calls: threads, never state of its own. Destroying it waits for
+// their work (see link_reaper.h, socket_opener.h).
+struct ModuleThreads {
+  SocketOpener sockets;
+  LinkReaper reaper;
+};
+
+nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads);
+void DeleteAttachment(const CniRequest& request, ModuleThreads& threads);
+void CheckAttachment(const CniRequest& request, ModuleThreads& threads);
 void CheckStatus(const CniRequest& request);
 void CollectGarbage(const CniRequest& request);
 

@@ -26,6 +26,18 @@ std::optional<NetnsFile> NetnsFile::Open(const std::string& path) {
   return file;
 }
 
+NetnsFile NetnsFile::Duplicate() const {
+  int fd = fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "cannot duplicate a netns");
+  return NetnsFile(fd);
+}
+
+void EnterNetns(const NetnsFile& netns) {
+  if (setns(netns.fd(), CLONE_NEWNET) != 0) {
+    throw std::system_error(errno, std::generic_category(), "cannot enter netns");
+  }
+}
+
 NetnsFile& NetnsFile::operator=(NetnsFile&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) close(fd_);
@@ -44,9 +56,7 @@ void RunInNetns(const NetnsFile& netns, const std::function<void()>& work) {
   // setns() below affects this worker alone, and the namespace goes with it when it exits.
   std::thread worker([&] {
     try {
-      if (setns(netns.fd(), CLONE_NEWNET) != 0) {
-        throw std::system_error(errno, std::generic_category(), "cannot enter netns");
-      }
+      EnterNetns(netns);
       work();
     } catch (...) {
       failure = std::current_exception();

@@ -27,11 +27,17 @@ class NetnsFile {
   ~NetnsFile();
 
   int fd() const { return fd_; }
+  // A second handle on the same namespace. Throws std::system_error.
+  NetnsFile Duplicate() const;
 
  private:
   explicit NetnsFile(int fd) : fd_(fd) {}
   int fd_;
 };
+
+// Moves the calling thread into `netns`; throws std::system_error. Only for a thread of this
+// module's own that does nothing else there (RunInNetns's, SocketOpener's).
+void EnterNetns(const NetnsFile& netns);
 
 // Runs `work` on a new thread that has entered `netns`, waits for it, and rethrows whatever it
 // threw. Throws std::system_error when the thread cannot enter the namespace.

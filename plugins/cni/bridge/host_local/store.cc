@@ -93,9 +93,18 @@ bool Store::Reserve(const Attachment& attachment, const IpAddress& address, int 
     unlink(path.c_str());
     IoFailure("cannot write " + path, saved);
   }
+  // Overwritten in place and cut to length, not opened with O_TRUNC: ext4 takes a file truncated
+  // to zero and written again for one being replaced and starts its writeback on close
+  // (auto_da_alloc), which took longer than the whole rest of an allocation. The content is the
+  // reference's all the same; like its O_TRUNC write, this is not atomic, and need not be: the
+  // file only says where the next search starts, and one that does not parse as an address of
+  // the range set is ignored.
   const std::string last = directory_ + "/" + kLastReservedPrefix + std::to_string(range_set);
-  fd = open(last.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0 || !WriteAll(fd, address.ToString())) {
+  const std::string text = address.ToString();
+  errno = EIO;  // what a short write reports
+  fd = open(last.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || pwrite(fd, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size()) ||
+      ftruncate(fd, static_cast<off_t>(text.size())) != 0) {
     saved = errno;
     if (fd >= 0) close(fd);
     unlink(path.c_str());
