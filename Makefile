@@ -3,11 +3,12 @@ BUILD ?= build
 RUN ?= $(CURDIR)/.run
 IMAGES ?= /var/lib/hostlet/images
 JOBS ?= $(shell nproc)
+SERVER_LISTEN ?= 127.0.0.1:6443
 
-.PHONY: up down test bench build deps clean
+.PHONY: up server-up down test bench build deps clean
 
-# Build, then start the node agent in the background with the built-in plugin modules.
-up: build
+# Build, then start the control plane and the node agent in the background.
+up: build server-up
 	@mkdir -p $(RUN)
 	@if [ -f $(RUN)/hostlet.pid ] && kill -0 $$(cat $(RUN)/hostlet.pid) 2>/dev/null; then \
 	  echo "hostlet is already running (pid $$(cat $(RUN)/hostlet.pid))"; exit 0; fi
@@ -20,9 +21,29 @@ up: build
 	@for i in $$(seq 1 100); do grep -q ready $(RUN)/hostlet.log 2>/dev/null && break; sleep 0.1; done
 	@cat $(RUN)/hostlet.log
 	@echo "hostlet is up (pid $$(cat $(RUN)/hostlet.pid)); plugin sockets in $(RUN)/plugins; log $(RUN)/hostlet.log; stop with: make down"
+	@echo "export KUBECONFIG=$(RUN)/server/admin.kubeconfig"
+	@echo "kubectl get namespaces"
 
-# Stop what `make up` started, by the PID it recorded.
+# hostlet-server on SQLite under $(RUN)/server, plain HTTP on loopback.
+server-up: build
+	@mkdir -p $(RUN)/server
+	@if [ -f $(RUN)/server.pid ] && kill -0 $$(cat $(RUN)/server.pid) 2>/dev/null; then \
+	  echo "hostlet-server is already running (pid $$(cat $(RUN)/server.pid))"; exit 0; fi; \
+	rm -f $(RUN)/server/admin.kubeconfig; \
+	$(BUILD)/controlplane/apiserver/hostlet-server --data-dir $(RUN)/server --listen $(SERVER_LISTEN) \
+	  >$(RUN)/server.log 2>&1 & echo $$! > $(RUN)/server.pid; \
+	for i in $$(seq 1 100); do [ -f $(RUN)/server/admin.kubeconfig ] && break; sleep 0.1; done; \
+	if [ ! -f $(RUN)/server/admin.kubeconfig ]; then cat $(RUN)/server.log; exit 1; fi; \
+	echo "hostlet-server is up (pid $$(cat $(RUN)/server.pid)); data in $(RUN)/server; log $(RUN)/server.log"
+
+# Stop what `make up` started, by the PIDs it recorded.
 down:
+	@if [ -f $(RUN)/server.pid ]; then \
+	  pid=$$(cat $(RUN)/server.pid); \
+	  if kill -0 $$pid 2>/dev/null; then kill -TERM $$pid; \
+	    for i in $$(seq 1 100); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; fi; \
+	  rm -f $(RUN)/server.pid; echo "hostlet-server stopped"; \
+	else echo "hostlet-server is not running"; fi
 	@if [ -f $(RUN)/hostlet.pid ]; then \
 	  pid=$$(cat $(RUN)/hostlet.pid); \
 	  if kill -0 $$pid 2>/dev/null; then kill -TERM $$pid; \

@@ -3,8 +3,11 @@
 #include "controlplane/apiserver/api_status.h"
 #include "controlplane/apiserver/content_negotiation.h"
 #include "controlplane/apiserver/discovery.h"
+#include "controlplane/apiserver/openapi.h"
 
 #include <nlohmann/json.hpp>
+
+#include <optional>
 
 namespace hostlet::apiserver {
 namespace {
@@ -53,42 +56,10 @@ Response Negotiated(const Request& request, const ResourceTable& table, bool cor
   return response;
 }
 
-// The rest of a resource path after its group version:
-//   namespaces/<ns>/<resource>[/<name>[/<subresource>]]   (namespaced)
-//   <resource>[/<name>[/<subresource>]]                      (cluster-scoped, or all namespaces)
-Response ResourceRequest(const ResourceTable& table, const std::string& group,
-                         const std::string& version, const std::string& rest) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start < rest.size()) {
-    size_t end = rest.find('/', start);
-    if (end == std::string::npos) end = rest.size();
-    parts.push_back(rest.substr(start, end - start));
-    start = end + 1;
-  }
-  // "namespaces/<ns>/status" is the namespace's own subresource, not a resource in it.
-  bool in_namespace = parts.size() >= 3 && parts[0] == "namespaces" &&
-                      !(parts.size() == 3 && table.Find(group, version, parts[2]) == nullptr);
-  size_t first = in_namespace ? 2 : 0;
-  auto not_found = ErrorResponse(NotFound("the server could not find the requested resource"));
-  if (parts.size() <= first || parts.size() > first + 3) return not_found;
-  const Resource* resource = table.Find(group, version, parts[first]);
-  if (resource == nullptr || (in_namespace && !resource->namespaced)) return not_found;
-  std::string name = parts.size() > first + 1 ? parts[first + 1] : "";
-  if (parts.size() == first + 3 && resource->FindSubresource(parts[first + 2]) == nullptr) {
-    return not_found;
-  }
-  std::string what = resource->name;
-  if (parts.size() == first + 3) what += "/" + parts[first + 2];
-  return ErrorResponse(
-      ServiceUnavailable(what + " (" + resource->GroupVersion() +
-                             ") cannot be served yet: the API server's storage is not wired in",
-                         {name, group, resource->name}));
-}
-
 }  // namespace
 
-void AddApiRoutes(Router& router, const ResourceTable& table, const std::string& server_address) {
+void AddApiRoutes(Router& router, const ResourceTable& table, const std::string& server_address,
+                  ResourceHandler resources) {
   router.Add("GET", "/version",
              [](const Request&, const PathParams&) { return Json(VersionInfo()); });
   for (const char* health : {"/healthz", "/livez", "/readyz"}) {
@@ -128,13 +99,31 @@ void AddApiRoutes(Router& router, const ResourceTable& table, const std::string&
     return Json(ApiResourceList(table, group, version));
   });
 
-  router.Add("*", "/api/{version}/{rest...}", [&table](const Request&, const PathParams& params) {
-    return ResourceRequest(table, "", params.at("version"), params.at("rest"));
+  router.Add("GET", "/openapi/v3",
+             [&table](const Request&, const PathParams&) { return Json(OpenApiV3Index(table)); });
+  router.Add("GET", "/openapi/v3/{path...}", [&table](const Request&, const PathParams& params) {
+    const std::string& path = params.at("path");
+    std::optional<json> document;
+    if (path.starts_with("api/")) document = OpenApiV3Document(table, "", path.substr(4));
+    if (path.starts_with("apis/")) {
+      auto slash = path.find('/', 5);
+      if (slash != std::string::npos) {
+        document = OpenApiV3Document(table, path.substr(5, slash - 5), path.substr(slash + 1));
+      }
+    }
+    if (!document) return ErrorResponse(NotFound("no OpenAPI document for " + path));
+    return Json(*document);
   });
-  router.Add(
-      "*", "/apis/{group}/{version}/{rest...}", [&table](const Request&, const PathParams& params) {
-        return ResourceRequest(table, params.at("group"), params.at("version"), params.at("rest"));
-      });
+
+  router.Add("*", "/api/{version}/{rest...}",
+             [resources](const Request& request, const PathParams& params) {
+               return resources(request, "", params.at("version"), params.at("rest"));
+             });
+  router.Add("*", "/apis/{group}/{version}/{rest...}",
+             [resources](const Request& request, const PathParams& params) {
+               return resources(request, params.at("group"), params.at("version"),
+                                params.at("rest"));
+             });
 }
 
 }  // namespace hostlet::apiserver

@@ -2,13 +2,17 @@
 
 #include "controlplane/apiserver/api_status.h"
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <deque>
 #include <optional>
+#include <vector>
 
 namespace hostlet::apiserver {
 namespace {
@@ -22,6 +26,11 @@ using tcp = asio::ip::tcp;
 constexpr uint64_t kBodyLimit = 3 * 1024 * 1024;
 // An idle keep-alive connection is closed after this; kubectl reconnects.
 constexpr std::chrono::seconds kIdleTimeout(120);
+// How long a closing connection keeps reading what the client still sends.
+constexpr std::chrono::seconds kLingerTimeout(5);
+// A streamed answer whose client reads slower than this many pieces behind is ended; a watch
+// client then re-lists, which costs it less than the server buffering without bound.
+constexpr size_t kMaxQueuedPieces = 10000;
 
 std::string Lower(const std::string& text) {
   std::string lower(text);
@@ -49,7 +58,7 @@ Request ToRequest(const http::request<http::string_body>& message) {
 http::response<http::string_body> ToMessage(Response response, unsigned version, bool keep_alive) {
   http::response<http::string_body> message{static_cast<http::status>(response.status), version};
   message.set(http::field::content_type, response.content_type);
-  for (const auto& [name, value] : response.headers) message.set(name, value);
+  for (const auto& [name, value] : response.headers) message.insert(name, value);
   message.keep_alive(keep_alive);
   message.body() = std::move(response.body);
   if (response.chunked) {
@@ -60,14 +69,47 @@ http::response<http::string_body> ToMessage(Response response, unsigned version,
   return message;
 }
 
+class Session;
+
+// The producer's handle on a streamed answer. It holds the session weakly: a producer that
+// outlives the connection writes into nothing.
+class SessionStream : public BodyStream {
+ public:
+  explicit SessionStream(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  bool Write(std::string piece) override;
+  void End() override;
+  void MarkEnded() { ended_ = true; }
+
+ private:
+  std::weak_ptr<Session> session_;
+  std::atomic<bool> ended_{false};
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Router& router) : stream_(std::move(socket)), router_(router) {}
+  Session(tcp::socket socket, const Router& router)
+      : stream_(std::move(socket)), router_(router), timer_(stream_.get_executor()) {}
 
   void Start() {
     // Start on the connection's strand, which every later step of it keeps.
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
+
+  // Both are called on the strand only (SessionStream posts them there).
+  void QueuePiece(std::string piece) {
+    if (!streaming_ || ending_) return;
+    if (pieces_.size() >= kMaxQueuedPieces) return EndStream();
+    pieces_.push_back(std::move(piece));
+    if (!writing_) WriteNextPiece();
+  }
+
+  void EndStream() {
+    if (!streaming_ || ending_) return;
+    ending_ = true;
+    if (!writing_) WriteNextPiece();
+  }
+
+  asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
   void Read() {
@@ -89,6 +131,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (error) return;  // Timeout, reset or garbage: drop the connection.
     auto message = parser_->release();
     Response response = router_.Dispatch(ToRequest(message));
+    if (response.stream) return StartStream(std::move(response), message.version());
     Write(std::move(response), message.version(), message.keep_alive());
   }
 
@@ -102,17 +145,125 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // A streamed answer: the headers, then a chunk per piece the producer writes, until it ends
+  // it, the timeout passes or the client goes away; then the connection closes.
+  void StartStream(Response response, unsigned version) {
+    auto header = std::make_shared<http::response<http::empty_body>>(
+        static_cast<http::status>(response.status), version);
+    header->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) header->insert(name, value);
+    header->keep_alive(false);
+    header->chunked(true);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
+    stream_.expires_never();
+    http::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), header, serializer, producer = std::move(response.stream),
+         timeout = response.stream_timeout](beast::error_code error, size_t) {
+          if (error) return self->Close();
+          self->streaming_ = true;
+          self->timer_.expires_after(timeout);
+          self->timer_.async_wait([self](beast::error_code error) {
+            if (!error) self->EndStream();
+          });
+          // The client sends nothing more on this connection, so the socket turning readable
+          // means it hung up (or broke the protocol): either way the stream is over.
+          self->stream_.socket().async_wait(tcp::socket::wait_read,
+                                            [self](beast::error_code) { self->StopStream(); });
+          self->body_ = std::make_shared<SessionStream>(self);
+          self->producer_ = producer(self->body_);
+        });
+  }
+
+  void WriteNextPiece() {
+    if (pieces_.empty()) {
+      if (ending_) FinishStream();
+      return;
+    }
+    writing_ = true;
+    asio::async_write(stream_, http::make_chunk(asio::buffer(pieces_.front())),
+                      [self = shared_from_this()](beast::error_code error, size_t) {
+                        self->writing_ = false;
+                        if (error) return self->StopStream();
+                        self->pieces_.pop_front();
+                        self->WriteNextPiece();
+                      });
+  }
+
+  void FinishStream() {
+    writing_ = true;
+    asio::async_write(stream_, http::make_chunk_last(),
+                      [self = shared_from_this()](beast::error_code, size_t) {
+                        self->writing_ = false;
+                        self->StopStream();
+                      });
+  }
+
+  // Releases the producer and closes the connection; the pending wait and timer then finish
+  // as cancelled, and the session goes away with the last of them.
+  void StopStream() {
+    if (!streaming_) return;
+    streaming_ = false;
+    if (body_) body_->MarkEnded();
+    producer_.reset();
+    timer_.cancel();
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  // A lingering close: the answer is out, so stop sending, then read and discard whatever the
+  // client still sends (the rest of an oversized body) until it closes or a few seconds pass.
+  // Closing with unread input would reset the connection and could destroy the answer in
+  // flight before the client reads it.
   void Close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    Drain();
+  }
+
+  void Drain() {
+    drain_buffer_.resize(64 * 1024);
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code error, size_t) {
+                              if (!error) self->Drain();
+                            });
   }
 
   beast::tcp_stream stream_;
   const Router& router_;
   beast::flat_buffer buffer_;
+  std::vector<char> drain_buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
+
+  // The streamed answer's state.
+  asio::steady_timer timer_;
+  bool streaming_ = false;
+  bool ending_ = false;
+  bool writing_ = false;
+  std::deque<std::string> pieces_;
+  std::shared_ptr<SessionStream> body_;
+  std::shared_ptr<void> producer_;
 };
+
+bool SessionStream::Write(std::string piece) {
+  if (ended_) return false;
+  auto session = session_.lock();
+  if (!session) return false;
+  asio::post(session->executor(), [session, piece = std::move(piece)]() mutable {
+    session->QueuePiece(std::move(piece));
+  });
+  return true;
+}
+
+void SessionStream::End() {
+  if (ended_.exchange(true)) return;
+  if (auto session = session_.lock()) {
+    asio::post(session->executor(), [session] { session->EndStream(); });
+  }
+}
 
 }  // namespace
 

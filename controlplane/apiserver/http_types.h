@@ -2,7 +2,10 @@
 // handlers and their tests need no networking headers.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,14 +23,33 @@ struct Request {
   std::string Header(const std::string& lower_case_name) const;
 };
 
+// The body of a long-running answer (a watch), written piece by piece as it is produced.
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // From any thread; each piece goes out as one chunk, in the order written. False once the
+  // stream has ended (the client went away, the timeout passed, or End was called): the
+  // producer should stop.
+  virtual bool Write(std::string piece) = 0;
+  // Ends the answer after the pieces already written.
+  virtual void End() = 0;
+};
+
+// Called once the answer's headers are out. What it returns is kept alive until the stream
+// ends and then released, so a producer stops (a watch handle destroyed) exactly then.
+using StreamProducer = std::function<std::shared_ptr<void>(std::shared_ptr<BodyStream>)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  // Sent with Transfer-Encoding: chunked instead of Content-Length, as long-running answers
-  // (watch) will be.
+  // Sent with Transfer-Encoding: chunked instead of Content-Length.
   bool chunked = false;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set for a streamed answer: `body` is ignored, the producer writes the body instead and the
+  // connection closes when it ends, at the latest after `stream_timeout`.
+  StreamProducer stream;
+  std::chrono::seconds stream_timeout{1800};
 };
 
 }  // namespace hostlet::apiserver

@@ -62,6 +62,8 @@ const Verbs kAllButCollection = {"create", "delete", "get", "list", "patch", "up
 const Verbs kStatus = {"get", "patch", "update"};
 
 Subresource Status(const std::string& kind) { return {"status", kind, "", "", kStatus}; }
+// What `kubectl scale` reads and writes: an autoscaling/v1 Scale.
+Subresource Scale() { return {"scale", "Scale", "autoscaling", "v1", kStatus}; }
 
 std::vector<Resource> ServedResources() {
   return {
@@ -134,7 +136,7 @@ std::vector<Resource> ServedResources() {
        kAll,
        {"deploy"},
        {"all"},
-       {Status("Deployment")}},
+       {Status("Deployment"), Scale()}},
       {"apps",
        "v1",
        "replicasets",
@@ -144,7 +146,7 @@ std::vector<Resource> ServedResources() {
        kAll,
        {"rs"},
        {"all"},
-       {Status("ReplicaSet")}},
+       {Status("ReplicaSet"), Scale()}},
       {"coordination.k8s.io", "v1", "leases", "lease", "Lease", true, kAll, {}, {}, {}},
       {"storage.k8s.io",
        "v1",

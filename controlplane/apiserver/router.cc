@@ -78,6 +78,8 @@ Response Router::Dispatch(const Request& request) const {
     }
     try {
       return route.handler(request, params);
+    } catch (const ApiException& error) {
+      return ErrorResponse(error.error());
     } catch (const std::exception& error) {
       return ErrorResponse(InternalError(error.what()));
     }

@@ -1,8 +1,13 @@
 // The routes and documents without a network: content negotiation, the discovery documents
-// built from the resource table, resource paths answering 503 and unknown ones 404.
+// built from the resource table, OpenAPI, resource paths reaching the registry and unknown
+// ones 404.
 #include "controlplane/apiserver/api_routes.h"
 #include "controlplane/apiserver/content_negotiation.h"
 #include "controlplane/apiserver/listen_address.h"
+#include "controlplane/apiserver/registry.h"
+#include "controlplane/apiserver/resource_api.h"
+#include "controlplane/storage/sqlite_store.h"
+#include "tests/support/fixtures.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -50,7 +55,18 @@ TEST(ContentNegotiation, QualityOutranksOrder) {
 
 class Routes : public ::testing::Test {
  protected:
-  Routes() { AddApiRoutes(router_, ResourceTable::Served(), "127.0.0.1:6443"); }
+  hostlet::testing::TempDir dir_;
+  storage::SqliteStore store_{dir_.path() / "state.db"};
+  Registry registry_{store_, ResourceTable::Served()};
+
+  Routes() {
+    registry_.EnsureNamespace("default");
+    AddApiRoutes(router_, ResourceTable::Served(), "127.0.0.1:6443",
+                 [this](const Request& request, const std::string& group,
+                        const std::string& version, const std::string& rest) {
+                   return ServeResource(registry_, request, group, version, rest);
+                 });
+  }
 
   Response Get(const std::string& path, const std::string& accept = "application/json",
                const std::string& method = "GET") {
@@ -142,20 +158,36 @@ TEST_F(Routes, AggregatedDiscoveryDescribesEveryResourceWithItsKind) {
   EXPECT_EQ((*found)["subresources"].size(), 3u);
 }
 
-TEST_F(Routes, ResourcePathsAnswerServiceUnavailableNamingTheResource) {
-  for (const char* path : {"/api/v1/namespaces/default/pods", "/api/v1/pods",
-                           "/api/v1/namespaces/default/pods/web/log", "/api/v1/namespaces/kube",
-                           "/api/v1/namespaces/kube/status", "/apis/apps/v1/deployments",
-                           "/apis/coordination.k8s.io/v1/namespaces/a/leases/b"}) {
-    auto response = Get(path, "application/json", "PUT");
-    EXPECT_EQ(response.status, 503) << path;
-    auto status = json::parse(response.body);
-    EXPECT_EQ(status["kind"], "Status") << path;
-    EXPECT_EQ(status["reason"], "ServiceUnavailable") << path;
-    EXPECT_THAT(status["message"].get<std::string>(), HasSubstr("storage is not wired in"));
-  }
+TEST_F(Routes, ResourcePathsReachTheRegistry) {
+  auto list = Get("/api/v1/namespaces/default/pods");
+  EXPECT_EQ(list.status, 200);
+  EXPECT_EQ(json::parse(list.body)["kind"], "PodList");
   auto status = json::parse(Get("/api/v1/namespaces/default/pods/web").body);
+  EXPECT_EQ(status["code"], 404);
+  EXPECT_EQ(status["message"], "pods \"web\" not found");
   EXPECT_EQ(status["details"], json({{"name", "web"}, {"kind", "pods"}}));
+  auto deployment = json::parse(Get("/apis/apps/v1/namespaces/default/deployments/d").body);
+  EXPECT_EQ(deployment["message"], "deployments.apps \"d\" not found");
+  EXPECT_EQ(json::parse(Get("/api/v1/namespaces/default").body)["kind"], "Namespace");
+}
+
+TEST_F(Routes, OpenApiV3ListsEveryGroupVersionAndItsPatchOperations) {
+  auto index = json::parse(Get("/openapi/v3").body);
+  ASSERT_TRUE(index["paths"].contains("api/v1"));
+  ASSERT_TRUE(index["paths"].contains("apis/apps/v1"));
+  std::string url = index["paths"]["apis/apps/v1"]["serverRelativeURL"];
+  EXPECT_THAT(url, ::testing::StartsWith("/openapi/v3/apis/apps/v1?hash="));
+  auto document = json::parse(Get("/openapi/v3/apis/apps/v1").body);
+  const json& patch =
+      document["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"];
+  EXPECT_EQ(patch["x-kubernetes-group-version-kind"],
+            json({{"group", "apps"}, {"version", "v1"}, {"kind", "Deployment"}}));
+  bool field_validation = false;
+  for (const auto& parameter : patch["parameters"]) {
+    field_validation |= parameter["name"] == "fieldValidation" && parameter["in"] == "query";
+  }
+  EXPECT_TRUE(field_validation);
+  EXPECT_EQ(Get("/openapi/v3/apis/batch/v1").status, 404);
 }
 
 TEST_F(Routes, UnknownPathsResourcesAndScopesAreNotFound) {

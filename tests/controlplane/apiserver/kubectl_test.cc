@@ -1,7 +1,6 @@
 // hostlet-server as users run it: a child process on a free loopback port, driven by the real
 // kubectl through the kubeconfig the server writes, and by plain HTTP for what kubectl hides.
-#include "tests/support/child_process.h"
-#include "tests/support/fixtures.h"
+#include "tests/support/hostlet_server.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +10,6 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <regex>
 
 namespace hostlet::testing {
@@ -20,74 +18,6 @@ namespace {
 using nlohmann::json;
 using ::testing::HasSubstr;
 namespace http = boost::beast::http;
-
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-CommandResult RunCommand(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
-
-struct HttpResult {
-  int status;
-  std::string content_type;
-  std::string body;
-};
-
-// hostlet-server on 127.0.0.1:0, with kubectl's HOME, cache and kubeconfig private to the test.
-class ServerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    server_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{HOSTLET_SERVER_BINARY, "--listen", "127.0.0.1:0",
-                                 "--kubeconfig-out", kubeconfig_, "--threads", "2"},
-        dir_ / "server.log");
-    ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(kubeconfig_); }))
-        << "no kubeconfig written; server log:\n"
-        << ReadFile(dir_ / "server.log");
-    std::smatch match;
-    std::string config = ReadFile(kubeconfig_);
-    ASSERT_TRUE(std::regex_search(config, match, std::regex("server: http://127.0.0.1:(\\d+)")))
-        << config;
-    port_ = static_cast<unsigned short>(std::stoi(match[1]));
-  }
-
-  CommandResult Kubectl(const std::string& arguments) {
-    return RunCommand("env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
-                      " KUBECONFIG=" + kubeconfig_ + " kubectl --cache-dir " + dir_ / "cache" +
-                      " --request-timeout 20s " + arguments);
-  }
-
-  HttpResult Http(const std::string& method, const std::string& target,
-                  const std::string& accept = "") {
-    namespace asio = boost::asio;
-    asio::io_context context;
-    asio::ip::tcp::socket socket(context);
-    socket.connect({asio::ip::make_address("127.0.0.1"), port_});
-    http::request<http::empty_body> request{http::string_to_verb(method), target, 11};
-    request.set(http::field::host, "127.0.0.1");
-    if (!accept.empty()) request.set(http::field::accept, accept);
-    http::write(socket, request);
-    boost::beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(socket, buffer, response);
-    return {static_cast<int>(response.result_int()),
-            std::string(response[http::field::content_type]), response.body()};
-  }
-
-  TempDir dir_;
-  std::string kubeconfig_ = dir_ / "admin.kubeconfig";
-  std::unique_ptr<ChildProcess> server_;
-  unsigned short port_ = 0;
-};
 
 TEST_F(ServerTest, KubectlVersionReportsTheServersKubernetesVersion) {
   auto result = Kubectl("version -o json");
@@ -125,14 +55,6 @@ TEST_F(ServerTest, KubectlGetRawHealthz) {
     EXPECT_EQ(result.exit_code, 0) << path << ": " << result.output;
     EXPECT_EQ(result.output, "ok") << path;
   }
-}
-
-TEST_F(ServerTest, KubectlGetPodsSaysStorageIsNotWiredYet) {
-  auto result = Kubectl("get pods");
-  EXPECT_NE(result.exit_code, 0);
-  EXPECT_THAT(result.output, HasSubstr("Error from server (ServiceUnavailable)"));
-  EXPECT_THAT(result.output, HasSubstr("pods (v1) cannot be served yet"));
-  EXPECT_THAT(result.output, HasSubstr("storage is not wired in"));
 }
 
 TEST_F(ServerTest, AggregatedDiscoveryWhenAskedForIt) {
@@ -184,16 +106,6 @@ TEST_F(ServerTest, UnknownPathIsANotFoundStatus) {
   EXPECT_EQ(status["code"], 404);
 }
 
-TEST_F(ServerTest, ResourceRequestIsAServiceUnavailableStatus) {
-  auto response = Http("POST", "/apis/apps/v1/namespaces/default/deployments");
-  EXPECT_EQ(response.status, 503);
-  auto status = json::parse(response.body);
-  EXPECT_EQ(status["reason"], "ServiceUnavailable");
-  EXPECT_EQ(status["code"], 503);
-  EXPECT_EQ(status["details"]["group"], "apps");
-  EXPECT_EQ(status["details"]["kind"], "deployments");
-}
-
 TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   namespace asio = boost::asio;
   asio::io_context context;
@@ -215,9 +127,9 @@ TEST_F(ServerTest, SigtermAndSigintStopTheServerCleanly) {
   EXPECT_EQ(server_->Stop(SIGTERM, std::chrono::seconds(10)), 0) << ReadFile(dir_ / "server.log");
   // And the port is free again: the same address binds at once.
   std::string listen = "127.0.0.1:" + std::to_string(port_);
-  ChildProcess again(
-      {HOSTLET_SERVER_BINARY, "--listen", listen, "--kubeconfig-out", dir_ / "again.kubeconfig"},
-      dir_ / "again.log");
+  ChildProcess again({HOSTLET_SERVER_BINARY, "--listen", listen, "--data-dir", dir_ / "data",
+                      "--kubeconfig-out", dir_ / "again.kubeconfig"},
+                     dir_ / "again.log");
   ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(dir_ / "again.kubeconfig"); }))
       << ReadFile(dir_ / "again.log");
   EXPECT_EQ(again.Stop(SIGINT, std::chrono::seconds(10)), 0) << ReadFile(dir_ / "again.log");
@@ -233,12 +145,12 @@ TEST(ServerFlags, NonLoopbackListenIsRefusedWithTheReason) {
 TEST(ServerFlags, HelpDocumentsEveryFlagAndUnknownFlagsAreRefused) {
   auto help = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --help");
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* flag : {"--listen", "--kubeconfig-out", "--threads", "--help"}) {
+  for (const char* flag : {"--listen", "--data-dir", "--kubeconfig-out", "--threads", "--help"}) {
     EXPECT_THAT(help.output, HasSubstr(flag));
   }
-  auto unknown = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --data-dir /tmp");
+  auto unknown = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --storage etcd");
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_THAT(unknown.output, HasSubstr("unknown flag --data-dir"));
+  EXPECT_THAT(unknown.output, HasSubstr("unknown flag --storage"));
 }
 
 }  // namespace
