@@ -152,19 +152,6 @@ std::string FormatTime(std::chrono::system_clock::time_point time) {
   return text;
 }
 
-std::chrono::system_clock::time_point ParseTime(const std::string& text) {
-  std::tm utc{};
-  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &utc);
-  if (end == nullptr) throw std::invalid_argument("not an RFC 3339 time: " + text);
-  // Fractions of a second (metav1.MicroTime) are accepted and dropped.
-  if (*end == '.') {
-    ++end;
-    while (*end >= '0' && *end <= '9') ++end;
-  }
-  if (std::string(end) != "Z") throw std::invalid_argument("not a UTC RFC 3339 time: " + text);
-  return std::chrono::system_clock::from_time_t(timegm(&utc));
-}
-
 std::string RandomNameSuffix() {
   // No vowels (no words) and no look-alikes (0/o, 1/l), as Kubernetes' own generator.
   static constexpr char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";

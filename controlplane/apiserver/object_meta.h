@@ -33,8 +33,6 @@ std::vector<StatusCause> ValidateObjectMeta(const nlohmann::json& metadata, bool
 std::string NewUid();
 // RFC 3339 in UTC with seconds, as metav1.Time marshals: "2026-11-25T20:05:00Z".
 std::string FormatTime(std::chrono::system_clock::time_point time);
-// The inverse of FormatTime; throws std::invalid_argument for anything else.
-std::chrono::system_clock::time_point ParseTime(const std::string& text);
 // Five random characters from Kubernetes' unambiguous alphabet, appended to generateName.
 std::string RandomNameSuffix();
 

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -83,8 +84,8 @@ json ScalarToJson(const Message& message, const FieldDescriptor* field, int inde
   }
 }
 
-// The JSON of the special messages, or null for an ordinary one.
-json SpecialToJson(const Message& message) {
+// The JSON of the messages that upstream encodes as scalars; nothing for an ordinary message.
+std::optional<json> ScalarMessageToJson(const Message& message) {
   const std::string& type = message.GetDescriptor()->full_name();
   const Reflection* r = message.GetReflection();
   const Descriptor* d = message.GetDescriptor();
@@ -102,14 +103,7 @@ json SpecialToJson(const Message& message) {
     if (seconds == 0) return json();  // the zero time: unset
     return FormatTime(std::chrono::system_clock::time_point(std::chrono::seconds(seconds)));
   }
-  return json();
-}
-
-bool IsSpecial(const Descriptor* descriptor) {
-  const std::string& type = descriptor->full_name();
-  return type == "k8s.io.apimachinery.pkg.api.resource.Quantity" ||
-         type == "k8s.io.apimachinery.pkg.util.intstr.IntOrString" ||
-         type == "k8s.io.apimachinery.pkg.apis.meta.v1.Time";
+  return std::nullopt;
 }
 
 json ValueToJson(const Message& message, const FieldDescriptor* field, int index,
@@ -120,7 +114,7 @@ json ValueToJson(const Message& message, const FieldDescriptor* field, int index
   const Reflection* r = message.GetReflection();
   const Message& child = field->is_repeated() ? r->GetRepeatedMessage(message, field, index)
                                               : r->GetMessage(message, field);
-  if (IsSpecial(child.GetDescriptor())) return SpecialToJson(child);
+  if (auto scalar = ScalarMessageToJson(child)) return *scalar;
   return ToJson(child, path);
 }
 

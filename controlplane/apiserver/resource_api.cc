@@ -147,8 +147,12 @@ TableOptions TableOptionsFrom(const Query& query) {
   TableOptions options;
   options.now = std::chrono::system_clock::now();
   std::string include = Param(query, "includeObject");
-  if (include == "None") options.include = IncludeObject::kNone;
-  if (include == "Object") options.include = IncludeObject::kObject;
+  auto parsed = ParseIncludeObject(include);
+  if (!parsed) {
+    throw ApiException(BadRequest("includeObject: Unsupported value: \"" + include +
+                                  "\": supported values: \"None\", \"Metadata\", \"Object\""));
+  }
+  options.include = *parsed;
   return options;
 }
 

@@ -280,6 +280,10 @@ TEST_F(KubectlTest, MalformedBodiesAndUnknownTypesGetClearClientErrors) {
   EXPECT_EQ(protobuf.status, 406);
   auto huge = Http("POST", pods, "", std::string(4 * 1024 * 1024, ' '));
   EXPECT_EQ(huge.status, 413);
+  auto include = Http("GET", pods + "?includeObject=Everything",
+                      "application/json;as=Table;v=v1;g=meta.k8s.io");
+  EXPECT_EQ(include.status, 400);
+  EXPECT_THAT(include.body, HasSubstr("includeObject: Unsupported value"));
   auto selector = Http("GET", pods + "?labelSelector=a+in+(b");
   EXPECT_EQ(selector.status, 400);
   auto field = Http("GET", pods + "?fieldSelector=spec.image%3Dx");
