@@ -10,29 +10,15 @@ namespace hostlet::apiserver {
 
 using nlohmann::json;
 
-const char* const kContainersDescription = "Names of each container in the template.";
-const char* const kImagesDescription = "Images referenced by each container in the template.";
+const char* const kContainersDescription = "The names of the template's containers";
+const char* const kImagesDescription = "The images of the template's containers";
 
 Column NameColumn(int priority) {
-  return {"Name", "string", "name",
-          "Name must be unique within a namespace. Is required when creating resources, although "
-          "some resources may allow a client to request the generation of an appropriate name "
-          "automatically. Name is primarily intended for creation idempotence and configuration "
-          "definition. Cannot be updated. More info: "
-          "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
+  return {"Name", "string", "name", "The object's name, unique among its kind in its namespace",
           priority};
 }
 
-Column AgeColumn() {
-  return StringColumn(
-      "Age",
-      "CreationTimestamp is a timestamp representing the server time when this object was "
-      "created. It is not guaranteed to be set in happens-before order across separate "
-      "operations. Clients may not set this value. It is represented in RFC3339 form and is in "
-      "UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
-      "https://git.k8s.io/community/contributors/devel/sig-architecture/"
-      "api-conventions.md#metadata");
-}
+Column AgeColumn() { return StringColumn("Age", "Time since the object was created"); }
 
 Column StringColumn(std::string name, std::string description, int priority) {
   return {std::move(name), "string", "", std::move(description), priority};

@@ -46,20 +46,13 @@ Printer DeploymentPrinter() {
   return {
       {
           NameColumn(),
-          StringColumn("Ready", "Number of the pod with ready state"),
-          StringColumn("Up-to-date",
-                       "Total number of non-terminated pods targeted by this deployment that have "
-                       "the desired template spec."),
-          StringColumn("Available",
-                       "Total number of available pods (ready for at least minReadySeconds) "
-                       "targeted by this deployment."),
+          StringColumn("Ready", "Ready pods against wanted replicas"),
+          StringColumn("Up-to-date", "Pods already running the current template"),
+          StringColumn("Available", "Pods ready for at least minReadySeconds"),
           AgeColumn(),
           StringColumn("Containers", kContainersDescription, 1),
           StringColumn("Images", kImagesDescription, 1),
-          StringColumn("Selector",
-                       "Label selector for pods. Existing ReplicaSets whose pods are selected by "
-                       "this will be the ones affected by this deployment.",
-                       1),
+          StringColumn("Selector", "The label selector that picks this deployment's pods", 1),
       },
       PrintDeployment,
   };
@@ -69,29 +62,13 @@ Printer ReplicaSetPrinter() {
   return {
       {
           NameColumn(),
-          IntegerColumn("Desired",
-                        "Replicas is the number of desired replicas. This is a pointer to "
-                        "distinguish between explicit zero and unspecified. Defaults to 1. More "
-                        "info: https://kubernetes.io/docs/concepts/workloads/controllers/"
-                        "replicationcontroller/#what-is-a-replicationcontroller"),
-          IntegerColumn("Current",
-                        "Replicas is the most recently observed number of replicas. More info: "
-                        "https://kubernetes.io/docs/concepts/workloads/controllers/"
-                        "replicationcontroller/#what-is-a-replicationcontroller"),
-          IntegerColumn("Ready",
-                        "readyReplicas is the number of pods targeted by this ReplicaSet with a "
-                        "Ready Condition."),
+          IntegerColumn("Desired", "Replicas asked for"),
+          IntegerColumn("Current", "Replicas last seen"),
+          IntegerColumn("Ready", "Replicas whose pods are Ready"),
           AgeColumn(),
           StringColumn("Containers", kContainersDescription, 1),
           StringColumn("Images", kImagesDescription, 1),
-          StringColumn("Selector",
-                       "Selector is a label query over pods that should match the replica count. "
-                       "If the selector is empty, it is defaulted to the labels present on the "
-                       "pod template. Label keys and values that must match in order to be "
-                       "controlled by this replica set. More info: "
-                       "https://kubernetes.io/docs/concepts/overview/working-with-objects/"
-                       "labels/#label-selectors",
-                       1),
+          StringColumn("Selector", "The label selector that picks this replica set's pods", 1),
       },
       PrintReplicaSet,
   };

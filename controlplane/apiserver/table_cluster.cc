@@ -12,15 +12,7 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
-constexpr const char* kNodeAddressesDescription =
-    "List of addresses reachable to the node. Queried from cloud provider, if available. More "
-    "info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field is "
-    "declared as mergeable, but the merge key is not sufficiently unique, which can cause data "
-    "corruption when it is merged. Callers should instead use a full-replacement patch. See "
-    "https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can change "
-    "during the lifetime of a Node. However, there are some exceptions where this may not be "
-    "possible, such as Pods that inherit a Node's address in its own status or consumers of the "
-    "downward API (status.hostIP).";
+constexpr const char* kNodeAddressesDescription = "The addresses the node reports";
 
 // "Ready" or "NotReady" from the Ready condition, "Unknown" without one; cordoned nodes add
 // ",SchedulingDisabled".
@@ -145,23 +137,15 @@ Printer NodePrinter() {
   return {
       {
           NameColumn(),
-          StringColumn("Status", "The status of the node"),
-          StringColumn("Roles", "The roles of the node"),
+          StringColumn("Status", "Ready or NotReady, and whether scheduling is disabled"),
+          StringColumn("Roles", "Roles from the node's node-role.kubernetes.io labels"),
           AgeColumn(),
-          StringColumn("Version", "Kubelet Version reported by the node."),
+          StringColumn("Version", "The node agent's version"),
           StringColumn("Internal-IP", kNodeAddressesDescription, 1),
           StringColumn("External-IP", kNodeAddressesDescription, 1),
-          StringColumn("OS-Image",
-                       "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux "
-                       "7 (wheezy)).",
-                       1),
-          StringColumn("Kernel-Version",
-                       "Kernel Version reported by the node from 'uname -r' (e.g. "
-                       "3.16.0-0.bpo.4-amd64).",
-                       1),
-          StringColumn("Container-Runtime",
-                       "ContainerRuntime Version reported by the node through runtime remote API "
-                       "(e.g. containerd://1.4.2).",
+          StringColumn("OS-Image", "The operating system image the node reports", 1),
+          StringColumn("Kernel-Version", "The kernel release the node reports", 1),
+          StringColumn("Container-Runtime", "The container runtime and version the node reports",
                        1),
       },
       PrintNode,
@@ -169,43 +153,22 @@ Printer NodePrinter() {
 }
 
 Printer NamespacePrinter() {
-  return {{NameColumn(), StringColumn("Status", "The status of the namespace"), AgeColumn()},
+  return {{NameColumn(), StringColumn("Status", "Active or Terminating"), AgeColumn()},
           PrintNamespace};
 }
 
 Printer EventPrinter() {
   return {
       {
-          StringColumn("Last Seen",
-                       "The time at which the most recent occurrence of this event was recorded."),
-          StringColumn("Type",
-                       "Type of this event (Normal, Warning), new types could be added in the "
-                       "future"),
-          StringColumn("Reason",
-                       "This should be a short, machine understandable string that gives the "
-                       "reason for the transition into the object's current status."),
-          StringColumn("Object", "The object that this event is about."),
-          StringColumn(
-              "Subobject",
-              "If referring to a piece of an object instead of an entire object, this string "
-              "should contain a valid JSON/Go field access statement, such as "
-              "desiredState.manifest.containers[2]. For example, if the object reference is to a "
-              "container within a pod, this would take on a value like: \"spec.containers{name}\" "
-              "(where \"name\" refers to the name of the container that triggered the event) or "
-              "if no container name is specified \"spec.containers[2]\" (container with index 2 "
-              "in this pod). This syntax is chosen only to have some well-defined way of "
-              "referencing a part of an object.",
-              1),
-          StringColumn("Source",
-                       "The component reporting this event. Should be a short machine "
-                       "understandable string.",
-                       1),
-          StringColumn("Message", "A human-readable description of the status of this operation."),
-          StringColumn("First Seen",
-                       "The time at which the event was first recorded. (Time of server receipt "
-                       "is in TypeMeta.)",
-                       1),
-          StringColumn("Count", "The number of times this event has occurred.", 1),
+          StringColumn("Last Seen", "When the event last happened"),
+          StringColumn("Type", "Normal or Warning"),
+          StringColumn("Reason", "A short machine-readable cause"),
+          StringColumn("Object", "The object the event concerns"),
+          StringColumn("Subobject", "The part of the object, when the event is about one", 1),
+          StringColumn("Source", "The component that reported the event", 1),
+          StringColumn("Message", "What happened, for people"),
+          StringColumn("First Seen", "When the event first happened", 1),
+          StringColumn("Count", "How often the event happened", 1),
           NameColumn(1),
       },
       PrintEvent,
@@ -213,13 +176,7 @@ Printer EventPrinter() {
 }
 
 Printer LeasePrinter() {
-  return {{NameColumn(),
-           StringColumn("Holder",
-                        "holderIdentity contains the identity of the holder of a current lease. "
-                        "If Coordinated Leader Election is used, the holder identity must be "
-                        "equal to the elected LeaseCandidate.metadata.name field."),
-           AgeColumn()},
-          PrintLease};
+  return {{NameColumn(), StringColumn("Holder", "Who holds the lease"), AgeColumn()}, PrintLease};
 }
 
 }  // namespace hostlet::apiserver

@@ -163,45 +163,18 @@ PrintedRow PrintEndpoints(const json& endpoints, Clock::time_point now) {
 }  // namespace
 
 Printer ConfigMapPrinter() {
-  return {{NameColumn(),
-           StringColumn("Data",
-                        "Data contains the configuration data. Each key must consist of "
-                        "alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte "
-                        "sequences must use the BinaryData field. The keys stored in Data must "
-                        "not overlap with the keys in the BinaryData field, this is enforced "
-                        "during validation process."),
-           AgeColumn()},
+  return {{NameColumn(), StringColumn("Data", "How many keys the config map holds"), AgeColumn()},
           PrintConfigMap};
 }
 
 Printer SecretPrinter() {
-  return {{NameColumn(),
-           StringColumn("Type",
-                        "Used to facilitate programmatic handling of secret data. More info: "
-                        "https://kubernetes.io/docs/concepts/configuration/secret/#secret-types"),
-           StringColumn("Data",
-                        "Data contains the secret data. Each key must consist of alphanumeric "
-                        "characters, '-', '_' or '.'. The serialized form of the secret data is "
-                        "a base64 encoded string, representing the arbitrary (possibly "
-                        "non-string) data value here. Described in "
-                        "https://tools.ietf.org/html/rfc4648#section-4"),
-           AgeColumn()},
+  return {{NameColumn(), StringColumn("Type", "The kind of secret"),
+           StringColumn("Data", "How many keys the secret holds"), AgeColumn()},
           PrintSecret};
 }
 
 Printer ServiceAccountPrinter() {
-  return {{NameColumn(),
-           StringColumn(
-               "Secrets",
-               "Secrets is a list of the secrets in the same namespace that pods running using "
-               "this ServiceAccount are allowed to use. Pods are only limited to this list if "
-               "this service account has a \"kubernetes.io/enforce-mountable-secrets\" annotation "
-               "set to \"true\". The \"kubernetes.io/enforce-mountable-secrets\" annotation is "
-               "deprecated since v1.32. Prefer separate namespaces to isolate access to mounted "
-               "secrets. This field should not be used to find auto-generated service account "
-               "token secrets for use outside of pods. Instead, tokens can be requested directly "
-               "using the TokenRequest API, or service account token secrets can be manually "
-               "created. More info: https://kubernetes.io/docs/concepts/configuration/secret"),
+  return {{NameColumn(), StringColumn("Secrets", "How many secrets the service account lists"),
            AgeColumn()},
           PrintServiceAccount};
 }
@@ -210,75 +183,19 @@ Printer ServicePrinter() {
   return {
       {
           NameColumn(),
-          StringColumn(
-              "Type",
-              "type determines how the Service is exposed. Defaults to ClusterIP. Valid options "
-              "are ExternalName, ClusterIP, NodePort, and LoadBalancer. \"ClusterIP\" allocates a "
-              "cluster-internal IP address for load-balancing to endpoints. Endpoints are "
-              "determined by the selector or if that is not specified, by manual construction of "
-              "an Endpoints object or EndpointSlice objects. If clusterIP is \"None\", no virtual "
-              "IP is allocated and the endpoints are published as a set of endpoints rather than "
-              "a virtual IP. \"NodePort\" builds on ClusterIP and allocates a port on every node "
-              "which routes to the same endpoints as the clusterIP. \"LoadBalancer\" builds on "
-              "NodePort and creates an external load-balancer (if supported in the current "
-              "cloud) which routes to the same endpoints as the clusterIP. \"ExternalName\" "
-              "aliases this service to the specified externalName. Several other fields do not "
-              "apply to ExternalName services. More info: "
-              "https://kubernetes.io/docs/concepts/services-networking/service/"
-              "#publishing-services-service-types"),
-          StringColumn(
-              "Cluster-IP",
-              "clusterIP is the IP address of the service and is usually assigned randomly. If "
-              "an address is specified manually, is in-range (as per system configuration), and "
-              "is not in use, it will be allocated to the service; otherwise creation of the "
-              "service will fail. This field may not be changed through updates unless the type "
-              "field is also being changed to ExternalName (which requires this field to be "
-              "blank) or the type field is being changed from ExternalName (in which case this "
-              "field may optionally be specified, as describe above).  Valid values are "
-              "\"None\", empty string (\"\"), or a valid IP address. Setting this to \"None\" "
-              "makes a \"headless service\" (no virtual IP), which is useful when direct "
-              "endpoint connections are preferred and proxying is not required.  Only applies to "
-              "types ClusterIP, NodePort, and LoadBalancer. If this field is specified when "
-              "creating a Service of type ExternalName, creation will fail. This field will be "
-              "wiped when updating a Service to type ExternalName. More info: "
-              "https://kubernetes.io/docs/concepts/services-networking/service/"
-              "#virtual-ips-and-service-proxies"),
-          StringColumn(
-              "External-IP",
-              "externalIPs is a list of IP addresses for which nodes in the cluster will also "
-              "accept traffic for this service.  These IPs are not managed by Kubernetes.  The "
-              "user is responsible for ensuring that traffic arrives at a node with this IP.  A "
-              "common example is external load-balancers that are not part of the Kubernetes "
-              "system."),
-          StringColumn("Port(s)",
-                       "The list of ports that are exposed by this service. More info: "
-                       "https://kubernetes.io/docs/concepts/services-networking/service/"
-                       "#virtual-ips-and-service-proxies"),
+          StringColumn("Type", "How the service is exposed"),
+          StringColumn("Cluster-IP", "The service's cluster address"),
+          StringColumn("External-IP", "Addresses outside the cluster that route to the service"),
+          StringColumn("Port(s)", "The service's ports and protocols"),
           AgeColumn(),
-          StringColumn(
-              "Selector",
-              "Route service traffic to pods with label keys and values matching this selector. "
-              "If empty or not present, the service is assumed to have an external process "
-              "managing its endpoints, which Kubernetes will not modify. Only applies to types "
-              "ClusterIP, NodePort, and LoadBalancer. Ignored if type is ExternalName. More "
-              "info: https://kubernetes.io/docs/concepts/services-networking/service/",
-              1),
+          StringColumn("Selector", "The labels of the pods the service routes to", 1),
       },
       PrintService,
   };
 }
 
 Printer EndpointsPrinter() {
-  return {{NameColumn(),
-           StringColumn(
-               "Endpoints",
-               "The set of all endpoints is the union of all subsets. Addresses are placed into "
-               "subsets according to the IPs they share. A single address with multiple ports, "
-               "some of which are ready and some of which are not (because they come from "
-               "different containers) will result in the address being displayed in different "
-               "subsets for the different ports. No address will appear in both Addresses and "
-               "NotReadyAddresses in the same subset. Sets of addresses and ports that comprise "
-               "a service."),
+  return {{NameColumn(), StringColumn("Endpoints", "The addresses and ports behind the service"),
            AgeColumn()},
           PrintEndpoints};
 }

@@ -209,42 +209,15 @@ Printer PodPrinter() {
   return {
       {
           NameColumn(),
-          StringColumn("Ready", "The aggregate readiness state of this pod for accepting traffic."),
-          StringColumn("Status", "The aggregate status of the containers in this pod."),
-          StringColumn("Restarts",
-                       "The number of times the containers in this pod have been restarted and "
-                       "when the last container in this pod has restarted."),
+          StringColumn("Ready", "Ready containers against all containers"),
+          StringColumn("Status", "The pod's phase or the reason it is not running"),
+          StringColumn("Restarts", "Container restarts, with the time of the last one"),
           AgeColumn(),
-          StringColumn("IP",
-                       "podIP address allocated to the pod. Routable at least within the "
-                       "cluster. Empty if not yet allocated.",
-                       1),
-          StringColumn(
-              "Node",
-              "NodeName indicates in which node this pod is scheduled. If empty, this pod is a "
-              "candidate for scheduling by the scheduler defined in schedulerName. Once this "
-              "field is set, the kubelet for this node becomes responsible for the lifecycle of "
-              "this pod. This field should not be used to express a desire for the pod to be "
-              "scheduled on a specific node. "
-              "https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename",
-              1),
-          StringColumn(
-              "Nominated Node",
-              "nominatedNodeName is set only when this pod preempts other pods on the node, but "
-              "it cannot be scheduled right away as preemption victims receive their graceful "
-              "termination periods. This field does not guarantee that the pod will be scheduled "
-              "on this node. Scheduler may decide to place the pod elsewhere if other nodes "
-              "become available sooner. Scheduler may also decide to give the resources on this "
-              "node to a higher priority pod that is created after preemption. As a result, this "
-              "field may be different than PodSpec.nodeName when the pod is scheduled.",
-              1),
-          StringColumn("Readiness Gates",
-                       "If specified, all readiness gates will be evaluated for pod readiness. A "
-                       "pod is ready when all its containers are ready AND all conditions "
-                       "specified in the readiness gates have status equal to \"True\" More info: "
-                       "https://git.k8s.io/enhancements/keps/sig-network/"
-                       "580-pod-readiness-gates",
-                       1),
+          StringColumn("IP", "The pod's address", 1),
+          StringColumn("Node", "The node the pod is bound to", 1),
+          StringColumn("Nominated Node",
+                       "The node the scheduler picked while it preempts pods there", 1),
+          StringColumn("Readiness Gates", "Readiness gates met against all gates", 1),
       },
       PrintPod,
   };
