@@ -206,9 +206,13 @@ void Registry::RequireWritableNamespace(const std::string& ns) {
   }
 }
 
-json Registry::Create(const Resource& resource, const std::string& ns, json object, bool dry_run) {
-  if (!object.is_object())
+namespace {
+
+// A body must be an object, and the kind and apiVersion it names, if any, the resource's.
+void RequireTypeOf(const Resource& resource, const json& object) {
+  if (!object.is_object()) {
     throw ApiException(BadRequest("the body of the request is not an object"));
+  }
   if (auto kind = object.find("kind"); kind != object.end() && *kind != resource.kind) {
     throw ApiException(BadRequest("the kind in the body (" + kind->dump() +
                                   ") does not match the kind of the resource (" + resource.kind +
@@ -221,6 +225,12 @@ json Registry::Create(const Resource& resource, const std::string& ns, json obje
                    (version->is_string() ? version->get<std::string>() : version->dump()) +
                    ") does not match the expected API version (" + resource.GroupVersion() + ")"));
   }
+}
+
+}  // namespace
+
+json Registry::Create(const Resource& resource, const std::string& ns, json object, bool dry_run) {
+  RequireTypeOf(resource, object);
   json& metadata = object["metadata"];
   if (!metadata.is_object()) metadata = json::object();
   if (resource.namespaced) {
@@ -343,13 +353,12 @@ ObjectList Registry::List(const Resource& resource, const std::string& ns,
 
 json Registry::PrepareUpdate(const Resource& resource, const std::string& name,
                              const std::string& subresource, const json& current, json wanted) {
-  if (!wanted.is_object())
-    throw ApiException(BadRequest("the body of the request is not an object"));
-  if (auto kind = wanted.find("kind");
-      kind != wanted.end() && subresource != "binding" && *kind != resource.kind) {
-    throw ApiException(BadRequest("the kind in the body (" + kind->dump() +
-                                  ") does not match the kind of the resource (" + resource.kind +
-                                  ")"));
+  if (subresource == "binding") {
+    if (!wanted.is_object()) {
+      throw ApiException(BadRequest("the body of the request is not an object"));
+    }
+  } else {
+    RequireTypeOf(resource, wanted);
   }
   std::string wanted_name = MetaString(wanted, "name");
   if (!wanted_name.empty() && wanted_name != name) {
