@@ -55,10 +55,13 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// Everything between construction and Commit() is rolled back if Commit() is not reached.
+// Everything between construction and Commit() is rolled back if Commit() is not reached. A
+// write transaction takes the database's write lock at once; a read transaction is a snapshot
+// from its first read on, and never blocks the writer in WAL mode.
 class Transaction {
  public:
-  explicit Transaction(Database& db);
+  enum class Mode { kWrite, kRead };
+  explicit Transaction(Database& db, Mode mode = Mode::kWrite);
   ~Transaction();
   void Commit();
 

@@ -27,6 +27,7 @@ std::optional<std::string> PrefixEnd(std::string prefix) {
 SqliteStore::SqliteStore(const std::filesystem::path& file, WatchOptions watch_options)
     : db_(file) {
   CreateSchema();
+  reader_ = std::make_unique<sqlite::Database>(file);
   {
     sqlite::Statement meta = db_.Prepare("SELECT name, value FROM meta");
     while (meta.Step()) {
@@ -82,9 +83,9 @@ std::vector<Event> SqliteStore::LoadHistory(Revision after) {
   return events;
 }
 
-bool SqliteStore::ReadCurrent(const std::string& key, Row* row) {
+bool SqliteStore::ReadCurrent(sqlite::Database& db, const std::string& key, Row* row) {
   sqlite::Statement read =
-      db_.Prepare("SELECT value, create_revision, mod_revision FROM current WHERE key = ?1");
+      db.Prepare("SELECT value, create_revision, mod_revision FROM current WHERE key = ?1");
   read.Bind(1, key);
   if (!read.Step()) return false;
   *row = Row{read.Text(0), read.Int(1), read.Int(2)};
@@ -128,16 +129,16 @@ Revision SqliteStore::Create(const std::string& key, const std::string& value) {
   if (key.empty()) throw StorageError(ErrorCode::kInvalidArgument, "create: empty key");
   std::lock_guard lock(mutex_);
   Row row;
-  if (ReadCurrent(key, &row)) {
+  if (ReadCurrent(db_, key, &row)) {
     throw StorageError(ErrorCode::kAlreadyExists, "key " + Quote(key) + " already exists");
   }
   return Write(key, value, 0, EventType::kAdded);
 }
 
 KeyValue SqliteStore::Get(const std::string& key) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(read_mutex_);
   Row row;
-  if (!ReadCurrent(key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
+  if (!ReadCurrent(*reader_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   return KeyValue{key, std::move(row.value), row.create_revision, row.mod_revision};
 }
 
@@ -145,7 +146,7 @@ Revision SqliteStore::Update(const std::string& key, const std::string& value,
                              Revision expected_mod_revision) {
   std::lock_guard lock(mutex_);
   Row row;
-  if (!ReadCurrent(key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
+  if (!ReadCurrent(db_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   if (row.mod_revision != expected_mod_revision) {
     throw StorageError(ErrorCode::kConflict, "key " + Quote(key) + " is at revision " +
                                                  std::to_string(row.mod_revision) + ", not " +
@@ -157,7 +158,7 @@ Revision SqliteStore::Update(const std::string& key, const std::string& value,
 DeleteResult SqliteStore::Delete(const std::string& key, Revision expected_mod_revision) {
   std::lock_guard lock(mutex_);
   Row row;
-  if (!ReadCurrent(key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
+  if (!ReadCurrent(db_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   if (expected_mod_revision != 0 && row.mod_revision != expected_mod_revision) {
     throw StorageError(ErrorCode::kConflict, "key " + Quote(key) + " is at revision " +
                                                  std::to_string(row.mod_revision) + ", not " +
@@ -173,35 +174,46 @@ ListResult SqliteStore::List(const std::string& prefix, std::size_t limit,
     throw StorageError(ErrorCode::kInvalidArgument,
                        "continue key " + Quote(continue_key) + " is not under " + Quote(prefix));
   }
-  std::lock_guard lock(mutex_);
-  if (at_revision < 0 || at_revision > revision_) {
+  std::lock_guard lock(read_mutex_);
+  // One read transaction is one snapshot: the counters and the rows agree even while writes
+  // and compactions commit on the other connection.
+  sqlite::Transaction snapshot(*reader_, sqlite::Transaction::Mode::kRead);
+  Revision newest = 0, compacted = 0;
+  {
+    sqlite::Statement meta = reader_->Prepare("SELECT name, value FROM meta");
+    while (meta.Step()) {
+      if (meta.Text(0) == "revision") newest = meta.Int(1);
+      if (meta.Text(0) == "compacted") compacted = meta.Int(1);
+    }
+  }
+  if (at_revision < 0 || at_revision > newest) {
     throw StorageError(ErrorCode::kInvalidArgument,
                        "list of " + Quote(prefix) + " at revision " + std::to_string(at_revision) +
-                           ": the current revision is " + std::to_string(revision_));
+                           ": the current revision is " + std::to_string(newest));
   }
-  if (at_revision != 0 && at_revision < compacted_) {
+  if (at_revision != 0 && at_revision < compacted) {
     throw StorageError(ErrorCode::kGone, "list of " + Quote(prefix) + " at revision " +
                                              std::to_string(at_revision) + ": compacted up to " +
-                                             std::to_string(compacted_));
+                                             std::to_string(compacted));
   }
-  Revision revision = at_revision == 0 ? revision_ : at_revision;
+  Revision revision = at_revision == 0 ? newest : at_revision;
   std::optional<std::string> end = PrefixEnd(prefix);
   std::string range = end ? "key >= ?1 AND key < ?2 AND key > ?3" : "key >= ?1 AND key > ?3";
   // `current` answers reads at the newest revision; older ones find each key's newest log row.
   std::string sql =
-      revision == revision_
+      revision == newest
           ? "SELECT key, value, create_revision, mod_revision FROM current WHERE " + range +
                 " ORDER BY key LIMIT ?4"
           : "SELECT key, value, create_revision, revision FROM (SELECT key, value, "
             "create_revision, deleted, MAX(revision) AS revision FROM log WHERE " +
                 range + " AND revision <= ?5 GROUP BY key) WHERE deleted = 0 ORDER BY key LIMIT ?4";
-  sqlite::Statement rows = db_.Prepare(sql);
+  sqlite::Statement rows = reader_->Prepare(sql);
   rows.Bind(1, prefix);
   if (end) rows.Bind(2, *end);
   rows.Bind(3, continue_key);
   // One row more than asked tells whether another page follows.
   rows.Bind(4, limit == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(limit) + 1);
-  if (revision != revision_) rows.Bind(5, revision);
+  if (revision != newest) rows.Bind(5, revision);
 
   ListResult result;
   result.revision = revision;

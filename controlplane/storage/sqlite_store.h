@@ -44,13 +44,18 @@ class SqliteStore : public Store {
 
   void CreateSchema();
   std::vector<Event> LoadHistory(Revision after);
-  bool ReadCurrent(const std::string& key, Row* row);
+  static bool ReadCurrent(sqlite::Database& db, const std::string& key, Row* row);
   // Appends one write to the log, updates `current` and the counter; returns the new revision.
   Revision Write(const std::string& key, const std::string& value, Revision create_revision,
                  EventType type);
 
-  std::mutex mutex_;  // one connection, one writer or reader at a time
+  // Writes (and watch registration, which must not fall between two writes) go through db_;
+  // reads through reader_, a second connection that WAL lets read the last commit while a
+  // write is being synced, so a get never waits for another client's fsync.
+  std::mutex mutex_;
   sqlite::Database db_;
+  std::mutex read_mutex_;
+  std::unique_ptr<sqlite::Database> reader_;
   Revision revision_ = 0;
   Revision compacted_ = 0;
   std::unique_ptr<WatchCache> watch_cache_;

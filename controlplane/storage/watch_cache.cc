@@ -62,6 +62,19 @@ struct WatchCache::Watcher {
     wake.notify_one();
   }
 
+  // Queues an error event after what is queued; nothing more follows it.
+  void End(const std::string& reason, Revision revision) {
+    std::lock_guard lock(mutex);
+    if (stopped) return;
+    Event ended;
+    ended.type = EventType::kError;
+    ended.mod_revision = revision;
+    ended.error = "watch of \"" + prefix + "\" ended: " + reason + "; re-list";
+    queue.push_back(std::move(ended));
+    stopped = true;
+    wake.notify_one();
+  }
+
   void Stop() {
     std::lock_guard lock(mutex);
     stopped = true;
@@ -163,6 +176,16 @@ void WatchCache::Compact(Revision revision) {
          shared_->history.front().mod_revision <= shared_->start_revision) {
     shared_->history.pop_front();
   }
+}
+
+void WatchCache::Restart(Revision revision, const std::string& reason) {
+  std::lock_guard lock(shared_->mutex);
+  for (auto& watcher : shared_->watchers) watcher->End(reason, revision);
+  shared_->watchers.clear();
+  shared_->history.clear();
+  shared_->undispatched.clear();
+  shared_->start_revision = revision;
+  shared_->latest_revision = revision;
 }
 
 std::unique_ptr<WatchHandle> WatchCache::Watch(const std::string& prefix, Revision from_revision,

@@ -42,6 +42,11 @@ class WatchCache {
   // Watches starting before `revision` become Gone.
   void Compact(Revision revision);
 
+  // For a backend that lost events it cannot replay (its feed resumed past a compaction): ends
+  // every watch with an error event carrying `reason`, so clients re-list, and starts over empty
+  // after `revision`.
+  void Restart(Revision revision, const std::string& reason);
+
   // Events after `from_revision` (which must not be 0: the backend resolves "now").
   std::unique_ptr<WatchHandle> Watch(const std::string& prefix, Revision from_revision,
                                      WatchCallback callback);

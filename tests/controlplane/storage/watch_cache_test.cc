@@ -61,6 +61,29 @@ TEST(WatchCacheTest, CallbackMayDropItsOwnWatch) {
   cache.Append(Added("/k/b", 2));
 }
 
+TEST(WatchCacheTest, RestartEndsEveryWatchWithAnErrorAndForgetsHistory) {
+  WatchCache cache(WatchOptions{}, 0);
+  EventLog log;
+  auto watch = cache.Watch("/k/", 0, log.Callback());
+  cache.Append(Added("/k/a", 1));
+  ASSERT_TRUE(log.WaitFor(1));
+  cache.Restart(5, "events 2 to 5 were compacted away");
+  ASSERT_TRUE(log.WaitFor(2));
+  std::vector<Event> events = log.events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].mod_revision, 1);
+  EXPECT_EQ(events[1].type, EventType::kError);
+  EXPECT_THAT(events[1].error, ::testing::HasSubstr("compacted away"));
+
+  // What came before the restart cannot be replayed; what follows it is served as usual.
+  EXPECT_TRUE(FailsWith(ErrorCode::kGone, [&] { cache.Watch("/k/", 1, log.Callback()); }));
+  EventLog after;
+  auto resumed = cache.Watch("/k/", 5, after.Callback());
+  cache.Append(Added("/k/b", 6));
+  ASSERT_TRUE(after.WaitFor(1));
+  EXPECT_EQ(after.events().front().mod_revision, 6);
+}
+
 TEST(WatchCacheTest, WatchMayOutliveTheCache) {
   EventLog log;
   std::unique_ptr<WatchHandle> watch;
