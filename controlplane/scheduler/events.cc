@@ -1,0 +1,109 @@
+#include "controlplane/scheduler/events.h"
+
+#include "controlplane/apiserver/object_meta.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace hostlet::scheduler {
+
+using nlohmann::json;
+
+json MakePodEvent(const PodInfo& pod, const std::string& type, const std::string& reason,
+                  const std::string& action, const std::string& message,
+                  const std::string& name_suffix, const std::string& now) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Event"},
+          {"metadata", {{"name", pod.name + "." + name_suffix}, {"namespace", pod.ns}}},
+          {"involvedObject",
+           {{"apiVersion", "v1"},
+            {"kind", "Pod"},
+            {"namespace", pod.ns},
+            {"name", pod.name},
+            {"uid", pod.uid}}},
+          {"reason", reason},
+          {"message", message},
+          {"type", type},
+          {"action", action},
+          {"source", {{"component", "default-scheduler"}}},
+          {"reportingComponent", "default-scheduler"},
+          {"reportingInstance", "default-scheduler"},
+          {"firstTimestamp", now},
+          {"lastTimestamp", now},
+          {"count", 1}};
+}
+
+EventRecorder::EventRecorder(apiserver::Registry& registry, std::function<bool()> busy,
+                             std::chrono::milliseconds max_delay, std::size_t max_pending)
+    : registry_(registry),
+      events_(registry.table().Find("", "v1", "events")),
+      busy_(std::move(busy)),
+      max_delay_(max_delay),
+      max_pending_(max_pending),
+      thread_([this] { Run(); }) {}
+
+EventRecorder::~EventRecorder() { Stop(); }
+
+void EventRecorder::Record(const PodInfo& pod, const std::string& type, const std::string& reason,
+                           const std::string& action, const std::string& message) {
+  auto now = std::chrono::system_clock::now();
+  // Names must be unique per namespace; the time keeps them apart across restarts and the
+  // sequence within one.
+  char suffix[40];
+  std::snprintf(
+      suffix, sizeof suffix, "%llx%04llx",
+      static_cast<unsigned long long>(
+          std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count()),
+      static_cast<unsigned long long>(sequence_++ & 0xffff));
+  json event = MakePodEvent(pod, type, reason, action, message, suffix, apiserver::FormatTime(now));
+  std::lock_guard lock(mutex_);
+  if (stopping_) return;
+  if (pending_.size() >= max_pending_) {
+    ++dropped_;
+    return;
+  }
+  pending_.push_back({pod.ns, std::move(event), std::chrono::steady_clock::now()});
+  wake_.notify_one();
+}
+
+void EventRecorder::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void EventRecorder::Run() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    wake_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+    if (pending_.empty()) return;
+    if (!stopping_ && busy_ &&
+        std::chrono::steady_clock::now() - pending_.front().queued < max_delay_) {
+      lock.unlock();
+      bool busy = busy_();
+      lock.lock();
+      if (busy) {
+        wake_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stopping_; });
+        continue;
+      }
+    }
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();
+    lock.unlock();
+    std::string about = next.event["involvedObject"].value("name", "");
+    try {
+      registry_.Create(*events_, next.ns, std::move(next.event));
+    } catch (const std::exception& error) {
+      // The namespace may be going away with its pods; an event is never worth more than a line.
+      std::cerr << "scheduler: event about " << about << " in \"" << next.ns
+                << "\" not recorded: " << error.what() << std::endl;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace hostlet::scheduler

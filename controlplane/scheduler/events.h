@@ -1,0 +1,67 @@
+// Writes the scheduler's core/v1 Events (Scheduled, FailedScheduling) on a thread of its own,
+// so that scheduling never waits for an event's write; when writes fall far behind, events are
+// dropped rather than queued without bound, as Kubernetes' event recorders do. Every write
+// costs the store a commit, as a binding does; while `busy` says bindings are waiting, events
+// wait too (up to `max_delay`), so a burst of pods is bound first and explained just after.
+#pragma once
+
+#include "controlplane/apiserver/registry.h"
+#include "controlplane/scheduler/pod_info.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace hostlet::scheduler {
+
+// The Event object for `pod`; `type` is "Normal" or "Warning".
+nlohmann::json MakePodEvent(const PodInfo& pod, const std::string& type, const std::string& reason,
+                            const std::string& action, const std::string& message,
+                            const std::string& name_suffix, const std::string& now);
+
+class EventRecorder {
+ public:
+  explicit EventRecorder(apiserver::Registry& registry, std::function<bool()> busy = nullptr,
+                         std::chrono::milliseconds max_delay = std::chrono::seconds(10),
+                         std::size_t max_pending = 10000);
+  ~EventRecorder();
+
+  void Record(const PodInfo& pod, const std::string& type, const std::string& reason,
+              const std::string& action, const std::string& message);
+  // Writes what is pending, then stops.
+  void Stop();
+
+  std::uint64_t dropped() const { return dropped_; }
+
+ private:
+  struct Pending {
+    std::string ns;
+    nlohmann::json event;
+    std::chrono::steady_clock::time_point queued;
+  };
+  void Run();
+
+  apiserver::Registry& registry_;
+  const apiserver::Resource* events_;
+  std::function<bool()> busy_;
+  std::chrono::milliseconds max_delay_;
+  std::size_t max_pending_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> pending_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> sequence_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+  std::thread thread_;
+};
+
+}  // namespace hostlet::scheduler
