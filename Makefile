@@ -24,7 +24,7 @@ up: build server-up
 	@echo "export KUBECONFIG=$(RUN)/server/admin.kubeconfig"
 	@echo "kubectl get namespaces"
 
-# hostlet-server on SQLite under $(RUN)/server, plain HTTP on loopback.
+# hostlet-server on SQLite under $(RUN)/server, HTTPS with its own CA and an admin token.
 server-up: build
 	@mkdir -p $(RUN)/server
 	@if [ -f $(RUN)/server.pid ] && kill -0 $$(cat $(RUN)/server.pid) 2>/dev/null; then \
@@ -58,7 +58,9 @@ test: build
 # Benchmarks against the real peers, each printing ratios (the CNI one needs root).
 bench: build
 	$(BUILD)/bench/abi_vs_grpc_bench
+	$(BUILD)/bench/scheduler_bench
 	$(BUILD)/bench/cni_add_del_bench
+	$(BUILD)/bench/apiserver_bench
 
 build: deps
 	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -51,6 +51,8 @@ ApiError UnsupportedMediaType(const std::string& content_type) {
 
 ApiError NotAcceptable(const std::string& message) { return {406, "NotAcceptable", message, {}}; }
 
+ApiError Unauthorized() { return {401, "Unauthorized", "Unauthorized", {}}; }
+
 namespace {
 
 // "pods" in the core group, "deployments.apps" in a named one, as Kubernetes qualifies them.

@@ -50,6 +50,8 @@ ApiError BadRequest(const std::string& message);
 ApiError InternalError(const std::string& message);
 ApiError UnsupportedMediaType(const std::string& content_type);
 ApiError NotAcceptable(const std::string& message);
+// 401: no credentials where they are needed, or credentials no one was given.
+ApiError Unauthorized();
 
 // The errors of one object, worded as the Kubernetes apiserver words them. `resource` is the
 // plural resource name ("pods"), `group` its API group.

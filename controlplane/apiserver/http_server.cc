@@ -6,12 +6,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <deque>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 namespace hostlet::apiserver {
@@ -28,6 +30,8 @@ constexpr uint64_t kBodyLimit = 3 * 1024 * 1024;
 constexpr std::chrono::seconds kIdleTimeout(120);
 // How long a closing connection keeps reading what the client still sends.
 constexpr std::chrono::seconds kLingerTimeout(5);
+// A client must finish the TLS handshake within this.
+constexpr std::chrono::seconds kHandshakeTimeout(10);
 // A streamed answer whose client reads slower than this many pieces behind is ended; a watch
 // client then re-lists, which costs it less than the server buffering without bound.
 constexpr size_t kMaxQueuedPieces = 10000;
@@ -69,56 +73,83 @@ http::response<http::string_body> ToMessage(Response response, unsigned version,
   return message;
 }
 
-class Session;
+// What a producer's stream needs of the connection, whatever its transport.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Both are called on the connection's strand only (SessionStream posts them there).
+  virtual void QueuePiece(std::string piece) = 0;
+  virtual void EndStream() = 0;
+  virtual asio::any_io_executor executor() = 0;
+};
 
 // The producer's handle on a streamed answer. It holds the session weakly: a producer that
 // outlives the connection writes into nothing.
 class SessionStream : public BodyStream {
  public:
-  explicit SessionStream(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  explicit SessionStream(std::weak_ptr<SessionBase> session) : session_(std::move(session)) {}
   bool Write(std::string piece) override;
   void End() override;
   void MarkEnded() { ended_ = true; }
 
  private:
-  std::weak_ptr<Session> session_;
+  std::weak_ptr<SessionBase> session_;
   std::atomic<bool> ended_{false};
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: `Stream` is beast::tcp_stream for plain HTTP or an ssl_stream over one.
+template <typename Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, const Router& router)
-      : stream_(std::move(socket)), router_(router), timer_(stream_.get_executor()) {}
+  template <typename... TransportArguments>
+  Session(const Router& router, tcp::socket socket, TransportArguments&&... transport)
+      : stream_(std::move(socket), std::forward<TransportArguments>(transport)...),
+        router_(router),
+        timer_(stream_.get_executor()) {}
 
   void Start() {
     // Start on the connection's strand, which every later step of it keeps.
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->lowest().expires_after(kHandshakeTimeout);
+        self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                      [self](beast::error_code error) {
+                                        if (!error) self->Read();
+                                      });
+      } else {
+        self->Read();
+      }
+    });
   }
 
-  // Both are called on the strand only (SessionStream posts them there).
-  void QueuePiece(std::string piece) {
+  void QueuePiece(std::string piece) override {
     if (!streaming_ || ending_) return;
     if (pieces_.size() >= kMaxQueuedPieces) return EndStream();
     pieces_.push_back(std::move(piece));
     if (!writing_) WriteNextPiece();
   }
 
-  void EndStream() {
+  void EndStream() override {
     if (!streaming_ || ending_) return;
     ending_ = true;
     if (!writing_) WriteNextPiece();
   }
 
-  asio::any_io_executor executor() { return stream_.get_executor(); }
+  asio::any_io_executor executor() override { return stream_.get_executor(); }
 
  private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   void Read() {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
-    stream_.expires_after(kIdleTimeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code error, size_t) { self->OnRead(error); });
+    lowest().expires_after(kIdleTimeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code error, size_t) {
+                       self->OnRead(error);
+                     });
   }
 
   void OnRead(beast::error_code error) {
@@ -137,12 +168,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Write(Response response, unsigned version, bool keep_alive) {
     response_ = ToMessage(std::move(response), version, keep_alive);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code error, size_t) {
-                        if (error) return;
-                        if (keep_alive) return self->Read();
-                        self->Close();
-                      });
+    http::async_write(
+        stream_, response_,
+        [self = this->shared_from_this(), keep_alive](beast::error_code error, size_t) {
+          if (error) return;
+          if (keep_alive) return self->Read();
+          self->Close();
+        });
   }
 
   // A streamed answer: the headers, then a chunk per piece the producer writes, until it ends
@@ -155,24 +187,42 @@ class Session : public std::enable_shared_from_this<Session> {
     header->keep_alive(false);
     header->chunked(true);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
-    stream_.expires_never();
+    lowest().expires_never();
     http::async_write_header(
         stream_, *serializer,
-        [self = shared_from_this(), header, serializer, producer = std::move(response.stream),
-         timeout = response.stream_timeout](beast::error_code error, size_t) {
+        [self = this->shared_from_this(), header, serializer, producer = std::move(response.stream),
+         timeout = response.stream_timeout, tick = std::move(response.tick),
+         period = response.tick_period](beast::error_code error, size_t) {
           if (error) return self->Close();
           self->streaming_ = true;
-          self->timer_.expires_after(timeout);
-          self->timer_.async_wait([self](beast::error_code error) {
-            if (!error) self->EndStream();
-          });
+          self->deadline_ = std::chrono::steady_clock::now() + timeout;
+          self->tick_ = std::move(tick);
+          self->tick_period_ = period;
+          self->ArmTimer();
           // The client sends nothing more on this connection, so the socket turning readable
           // means it hung up (or broke the protocol): either way the stream is over.
-          self->stream_.socket().async_wait(tcp::socket::wait_read,
-                                            [self](beast::error_code) { self->StopStream(); });
+          self->lowest().socket().async_wait(tcp::socket::wait_read,
+                                             [self](beast::error_code) { self->StopStream(); });
           self->body_ = std::make_shared<SessionStream>(self);
           self->producer_ = producer(self->body_);
         });
+  }
+
+  // Wakes for the next tick or the deadline, whichever is first. At the deadline the last
+  // tick's pieces are queued before the end: both are posted to this strand, in order.
+  void ArmTimer() {
+    auto next = deadline_;
+    if (tick_ && std::chrono::steady_clock::now() + tick_period_ < deadline_) {
+      next = std::chrono::steady_clock::now() + tick_period_;
+    }
+    timer_.expires_at(next);
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code error) {
+      if (error || !self->streaming_) return;
+      bool last = std::chrono::steady_clock::now() >= self->deadline_;
+      if (self->tick_) self->tick_();
+      if (!last) return self->ArmTimer();
+      asio::post(self->stream_.get_executor(), [self] { self->EndStream(); });
+    });
   }
 
   void WriteNextPiece() {
@@ -182,7 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     writing_ = true;
     asio::async_write(stream_, http::make_chunk(asio::buffer(pieces_.front())),
-                      [self = shared_from_this()](beast::error_code error, size_t) {
+                      [self = this->shared_from_this()](beast::error_code error, size_t) {
                         self->writing_ = false;
                         if (error) return self->StopStream();
                         self->pieces_.pop_front();
@@ -193,7 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void FinishStream() {
     writing_ = true;
     asio::async_write(stream_, http::make_chunk_last(),
-                      [self = shared_from_this()](beast::error_code, size_t) {
+                      [self = this->shared_from_this()](beast::error_code, size_t) {
                         self->writing_ = false;
                         self->StopStream();
                       });
@@ -206,32 +256,34 @@ class Session : public std::enable_shared_from_this<Session> {
     streaming_ = false;
     if (body_) body_->MarkEnded();
     producer_.reset();
+    tick_ = nullptr;
     timer_.cancel();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().socket().close(ignored);
   }
 
   // A lingering close: the answer is out, so stop sending, then read and discard whatever the
   // client still sends (the rest of an oversized body) until it closes or a few seconds pass.
   // Closing with unread input would reset the connection and could destroy the answer in
-  // flight before the client reads it.
+  // flight before the client reads it. Over TLS the same holds one layer down: the answer is
+  // complete (Connection: close), so a FIN without close_notify loses the client nothing.
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTimeout);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().expires_after(kLingerTimeout);
     Drain();
   }
 
   void Drain() {
     drain_buffer_.resize(64 * 1024);
     stream_.async_read_some(asio::buffer(drain_buffer_),
-                            [self = shared_from_this()](beast::error_code error, size_t) {
+                            [self = this->shared_from_this()](beast::error_code error, size_t) {
                               if (!error) self->Drain();
                             });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   const Router& router_;
   beast::flat_buffer buffer_;
   std::vector<char> drain_buffer_;
@@ -240,6 +292,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The streamed answer's state.
   asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  std::function<void()> tick_;
+  std::chrono::seconds tick_period_{60};
   bool streaming_ = false;
   bool ending_ = false;
   bool writing_ = false;
@@ -267,8 +322,18 @@ void SessionStream::End() {
 
 }  // namespace
 
-HttpServer::HttpServer(const Router& router, const tcp::endpoint& endpoint)
+HttpServer::HttpServer(const Router& router, const tcp::endpoint& endpoint,
+                       const ServingCertificate* tls)
     : router_(router), acceptor_(context_) {
+  if (tls != nullptr) {
+    tls_.emplace(asio::ssl::context::tls_server);
+    // TLS 1.2 is the oldest version kube-apiserver accepts by default.
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+    tls_->use_certificate_chain(asio::buffer(tls->cert_pem));
+    tls_->use_private_key(asio::buffer(tls->key_pem), asio::ssl::context::pem);
+  }
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -285,10 +350,19 @@ void HttpServer::Accept() {
   acceptor_.async_accept(asio::make_strand(context_),
                          [this](beast::error_code error, tcp::socket socket) {
                            if (error == asio::error::operation_aborted) return;
-                           if (!error)
-                             std::make_shared<Session>(std::move(socket), router_)->Start();
+                           if (!error) StartSession(std::move(socket));
                            Accept();
                          });
+}
+
+void HttpServer::StartSession(tcp::socket socket) {
+  if (tls_) {
+    std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(router_, std::move(socket),
+                                                                    *tls_)
+        ->Start();
+  } else {
+    std::make_shared<Session<beast::tcp_stream>>(router_, std::move(socket))->Start();
+  }
 }
 
 void HttpServer::Run(unsigned threads) {

@@ -1,13 +1,17 @@
-// HTTP/1.1 on Boost.Beast: keep-alive connections, each on its own strand, served by a small pool
-// of threads sharing one io_context. Every request goes to the Router.
+// HTTP/1.1 on Boost.Beast, over TLS or plain TCP: keep-alive connections, each on its own
+// strand, served by a small pool of threads sharing one io_context. Every request goes to the
+// Router.
 #pragma once
 
 #include "controlplane/apiserver/router.h"
+#include "controlplane/apiserver/tls_material.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -16,8 +20,11 @@ namespace hostlet::apiserver {
 class HttpServer {
  public:
   // Binds and listens at once, so that when the constructor returns clients can connect (they
-  // wait in the backlog until Run). Throws std::system_error when the address cannot be bound.
-  HttpServer(const Router& router, const boost::asio::ip::tcp::endpoint& endpoint);
+  // wait in the backlog until Run). With `tls` every connection speaks HTTPS with that
+  // certificate; without it, plain HTTP. Throws std::system_error when the address cannot be
+  // bound, and when the certificate or key cannot be used.
+  HttpServer(const Router& router, const boost::asio::ip::tcp::endpoint& endpoint,
+             const ServingCertificate* tls = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -33,9 +40,11 @@ class HttpServer {
 
  private:
   void Accept();
+  void StartSession(boost::asio::ip::tcp::socket socket);
 
   const Router& router_;
   boost::asio::io_context context_;
+  std::optional<boost::asio::ssl::context> tls_;
   boost::asio::ip::tcp::acceptor acceptor_;
 };
 

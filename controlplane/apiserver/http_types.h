@@ -50,6 +50,11 @@ struct Response {
   // connection closes when it ends, at the latest after `stream_timeout`.
   StreamProducer stream;
   std::chrono::seconds stream_timeout{1800};
+  // For a streamed answer: called on the connection's strand every `tick_period` and once more
+  // just before the timeout ends the stream, so a watch can send bookmarks; what it writes
+  // goes out before the end.
+  std::function<void()> tick;
+  std::chrono::seconds tick_period{60};
 };
 
 }  // namespace hostlet::apiserver

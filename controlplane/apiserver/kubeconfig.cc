@@ -1,5 +1,7 @@
 #include "controlplane/apiserver/kubeconfig.h"
 
+#include "controlplane/apiserver/base64.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,18 +11,24 @@
 
 namespace hostlet::apiserver {
 
-std::string AdminKubeconfig(const std::string& server_url) {
+std::string AdminKubeconfig(const std::string& server_url, const std::string& ca_pem,
+                            const std::string& token) {
+  std::string authority;
+  if (!ca_pem.empty()) {
+    authority = "    certificate-authority-data: " + Base64Encode(ca_pem) + "\n";
+  }
   return "apiVersion: v1\n"
          "kind: Config\n"
          "clusters:\n"
          "- name: hostlet\n"
-         "  cluster:\n"
-         "    server: " +
-         server_url +
+         "  cluster:\n" +
+         authority + "    server: " + server_url +
          "\n"
          "users:\n"
          "- name: admin\n"
-         "  user: {}\n"
+         "  user:" +
+         (token.empty() ? std::string(" {}\n") : "\n    token: " + token + "\n") +
+         ""
          "contexts:\n"
          "- name: admin@hostlet\n"
          "  context:\n"

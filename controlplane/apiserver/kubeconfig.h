@@ -6,9 +6,11 @@
 
 namespace hostlet::apiserver {
 
-// A kubeconfig with one cluster at `server_url` ("http://127.0.0.1:6443"), a user without
-// credentials (the server has no authentication yet) and a current context joining them.
-std::string AdminKubeconfig(const std::string& server_url);
+// A kubeconfig with one cluster at `server_url` ("https://127.0.0.1:6443") trusting `ca_pem`,
+// a user with a bearer `token` and a current context joining them. Plain HTTP has neither CA
+// nor token (kubectl sends no token over it).
+std::string AdminKubeconfig(const std::string& server_url, const std::string& ca_pem,
+                            const std::string& token);
 
 // Writes `content` to `path` with mode 0600, atomically: a reader sees the whole file or none.
 // Throws std::runtime_error naming the path and the reason.

@@ -5,7 +5,7 @@
 
 namespace hostlet::apiserver {
 
-boost::asio::ip::tcp::endpoint ParseListenAddress(const std::string& text) {
+boost::asio::ip::tcp::endpoint ParseListenAddress(const std::string& text, Transport transport) {
   auto colon = text.rfind(':');
   if (colon == std::string::npos) {
     throw std::invalid_argument("listen address \"" + text + "\" is not HOST:PORT");
@@ -28,10 +28,10 @@ boost::asio::ip::tcp::endpoint ParseListenAddress(const std::string& text) {
     throw std::invalid_argument("listen address \"" + text + "\": \"" + host +
                                 "\" is not an IP address (host names are not resolved)");
   }
-  if (!address.is_loopback()) {
+  if (transport == Transport::kPlainHttp && !address.is_loopback()) {
     throw std::invalid_argument("listen address \"" + text +
-                                "\" is not a loopback address: the server speaks plain HTTP "
-                                "until TLS is implemented, so it listens on loopback only");
+                                "\" is not a loopback address: plain HTTP is served on loopback "
+                                "only (leave out --insecure-http to serve HTTPS anywhere)");
   }
   return {address, static_cast<unsigned short>(port)};
 }

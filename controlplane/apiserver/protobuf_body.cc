@@ -1,12 +1,11 @@
 #include "controlplane/apiserver/protobuf_body.h"
 
 #include "controlplane/apiserver/api_status.h"
+#include "controlplane/apiserver/base64.h"
 #include "controlplane/apiserver/object_meta.h"
 #include "k8s.io/api/apps/v1/generated.pb.h"
 #include "k8s.io/api/core/v1/generated.pb.h"
 #include "k8s.io/apimachinery/pkg/runtime/generated.pb.h"
-
-#include <boost/beast/core/detail/base64.hpp>
 
 #include <chrono>
 #include <map>
@@ -68,10 +67,7 @@ json ScalarToJson(const Message& message, const FieldDescriptor* field, int inde
       std::string value =
           repeated ? r->GetRepeatedString(message, field, index) : r->GetString(message, field);
       if (field->type() != FieldDescriptor::TYPE_BYTES) return value;
-      std::string encoded(boost::beast::detail::base64::encoded_size(value.size()), '\0');
-      encoded.resize(
-          boost::beast::detail::base64::encode(encoded.data(), value.data(), value.size()));
-      return encoded;
+      return Base64Encode(value);
     }
     case FieldDescriptor::CPPTYPE_INT32:
       return repeated ? r->GetRepeatedInt32(message, field, index) : r->GetInt32(message, field);

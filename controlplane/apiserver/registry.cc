@@ -1,10 +1,9 @@
 #include "controlplane/apiserver/registry.h"
 
 #include "controlplane/apiserver/api_status.h"
+#include "controlplane/apiserver/base64.h"
 #include "controlplane/apiserver/kind_rules.h"
 #include "controlplane/apiserver/object_meta.h"
-
-#include <boost/beast/core/detail/base64.hpp>
 
 #include <set>
 
@@ -58,33 +57,14 @@ Revision ParseRevision(const std::string& text, const char* what) {
   throw ApiException(BadRequest(std::string(what) + " \"" + text + "\" is not a resource version"));
 }
 
-std::string Base64(const std::string& text) {
-  namespace b64 = boost::beast::detail::base64;
-  std::string out(b64::encoded_size(text.size()), '\0');
-  out.resize(b64::encode(out.data(), text.data(), text.size()));
-  return out;
-}
-
-std::optional<std::string> Unbase64(const std::string& text) {
-  namespace b64 = boost::beast::detail::base64;
-  // The decoder stops at the padding; everything before it must be consumed.
-  size_t length = text.find_last_not_of('=') + 1;
-  if (text.size() - length > 2) return std::nullopt;
-  std::string out(b64::decoded_size(text.size()), '\0');
-  auto [written, read] = b64::decode(out.data(), text.data(), text.size());
-  if (read < length) return std::nullopt;
-  out.resize(written);
-  return out;
-}
-
 // The continue token Kubernetes hands out: where the next page starts and the revision every
 // page is read at.
 std::string EncodeContinue(Revision revision, const std::string& last_key) {
-  return Base64(json{{"v", "meta.k8s.io/v1"}, {"rv", revision}, {"start", last_key}}.dump());
+  return Base64Encode(json{{"v", "meta.k8s.io/v1"}, {"rv", revision}, {"start", last_key}}.dump());
 }
 
 std::pair<Revision, std::string> DecodeContinue(const std::string& token) {
-  auto decoded = Unbase64(token);
+  auto decoded = Base64Decode(token);
   json parsed = decoded ? json::parse(*decoded, nullptr, false) : json();
   if (!parsed.is_object() || !parsed.contains("rv") || !parsed["rv"].is_number_integer() ||
       !parsed.contains("start") || !parsed["start"].is_string()) {
@@ -698,6 +678,14 @@ std::unique_ptr<storage::WatchHandle> Registry::Watch(const Resource& resource,
         }
       }
     }
+    if (from < store_.CompactedRevision()) {
+      return expired("too old resource version: " + std::to_string(from) + " (" +
+                     std::to_string(store_.CompactedRevision()) + ")");
+    }
+    sink({"BOOKMARK",
+          {{"kind", resource.kind},
+           {"apiVersion", resource.GroupVersion()},
+           {"metadata", {{"resourceVersion", std::to_string(from)}}}}});
     return store_.Watch(prefix, from,
                         [this, resource, filter, present, sink](const storage::Event& event) {
                           if (event.type == storage::EventType::kError) {

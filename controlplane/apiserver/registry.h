@@ -93,8 +93,10 @@ class Registry {
 
   // Events for matching objects. With resource_version "" or "0" the current objects come
   // first as ADDED; with a number, the changes after it (an ERROR event carrying 410 when that
-  // is no longer kept). An object that stops matching the filter is reported DELETED, one
-  // that starts matching ADDED. `sink` runs on a store thread, one event at a time.
+  // is no longer kept). Then, before any change, one BOOKMARK whose object carries only the
+  // revision the changes start after (callers decide whether clients see it). An object that
+  // stops matching the filter is reported DELETED, one that starts matching ADDED. `sink` runs
+  // on a store thread, one event at a time.
   std::unique_ptr<storage::WatchHandle> Watch(const Resource& resource, const std::string& ns,
                                               const ListOptions& options, WatchSink sink);
 

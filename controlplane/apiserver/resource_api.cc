@@ -9,6 +9,8 @@
 #include "controlplane/apiserver/strategic_merge_patch.h"
 #include "controlplane/apiserver/table.h"
 
+#include <atomic>
+#include <cstdint>
 #include <random>
 
 namespace hostlet::apiserver {
@@ -206,10 +208,55 @@ std::chrono::seconds WatchTimeout(const Query& query) {
   return std::chrono::seconds(std::uniform_int_distribution<int>(1800, 3600)(random));
 }
 
+bool IsTrue(const std::string& value);
+
+// What a watch asked of bookmarks: none, periodic ones (allowWatchBookmarks), and the one that
+// marks the end of the initial state (sendInitialEvents, the watch-list protocol), checked as
+// upstream checks ListOptions.
+struct BookmarkOptions {
+  bool allow = false;
+  bool send_initial_events = false;
+};
+
+BookmarkOptions BookmarkOptionsFrom(const Query& query) {
+  BookmarkOptions options;
+  options.allow = IsTrue(Param(query, "allowWatchBookmarks"));
+  options.send_initial_events = IsTrue(Param(query, "sendInitialEvents"));
+  std::string match = Param(query, "resourceVersionMatch");
+  std::vector<StatusCause> causes;
+  if (options.send_initial_events) {
+    if (!options.allow) {
+      causes.push_back({"FieldValueForbidden",
+                        "Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true",
+                        "allowWatchBookmarks"});
+    }
+    if (match != "NotOlderThan") {
+      causes.push_back(
+          {"FieldValueForbidden",
+           "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
+           "resourceVersionMatch"});
+    }
+  } else if (!match.empty()) {
+    causes.push_back(
+        {"FieldValueForbidden",
+         "Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is "
+         "provided",
+         "resourceVersionMatch"});
+  }
+  if (!causes.empty()) throw ApiException(Invalid("meta.k8s.io", "ListOptions", "", causes));
+  return options;
+}
+
 Response WatchObjects(Registry& registry, const Target& target, const Request& request,
                       const Query& query) {
   const Resource& resource = *target.resource;
   ListOptions options = ListOptionsFrom(resource, query);
+  BookmarkOptions bookmarks = BookmarkOptionsFrom(query);
+  // The initial state at a revision not older than the one asked for: the newest is.
+  if (bookmarks.send_initial_events) {
+    options.resource_version.clear();
+    options.resource_version_match.clear();
+  }
   if (!target.name.empty()) {
     // A watch of one object is a watch of the collection selecting it by name.
     auto by_name = options.filter;
@@ -222,15 +269,50 @@ Response WatchObjects(Registry& registry, const Target& target, const Request& r
   auto table_options = TableOptionsFrom(query);
   Response response;
   response.stream_timeout = WatchTimeout(query);
-  response.stream = [&registry, &resource, ns = target.ns, options, table,
-                     table_options](std::shared_ptr<BodyStream> body) -> std::shared_ptr<void> {
-    auto sink = [body, table, table_options, &resource](const WatchEvent& event) {
+  // The revision up to which the client has every event: a bookmark may name it. It is
+  // advanced only after the event is written, so a bookmark never overtakes an event.
+  auto delivered = std::make_shared<std::atomic<std::int64_t>>(0);
+  auto bookmark = [&resource](std::int64_t revision) {
+    return json{{"kind", resource.kind},
+                {"apiVersion", resource.GroupVersion()},
+                {"metadata", {{"resourceVersion", std::to_string(revision)}}}};
+  };
+  auto stream_body = std::make_shared<std::shared_ptr<BodyStream>>();
+  if (bookmarks.allow) {
+    response.tick = [stream_body, delivered, bookmark] {
+      if (*stream_body && delivered->load() > 0) {
+        (*stream_body)->Write(
+            json{{"type", "BOOKMARK"}, {"object", bookmark(delivered->load())}}.dump() + "\n");
+      }
+    };
+  }
+  response.stream = [&registry, &resource, ns = target.ns, options, table, table_options,
+                     bookmarks, delivered, stream_body,
+                     bookmark](std::shared_ptr<BodyStream> body) -> std::shared_ptr<void> {
+    *stream_body = body;
+    auto sink = [body, table, table_options, &resource, bookmarks, delivered,
+                 bookmark](const WatchEvent& event) {
       json object = event.object;
+      std::int64_t revision = 0;
+      if (event.type != "ERROR") {
+        revision = std::stoll(object["metadata"].value("resourceVersion", "0"));
+      }
+      if (event.type == "BOOKMARK") {
+        if (bookmarks.send_initial_events) {
+          object["metadata"]["annotations"] = {{"k8s.io/initial-events-end", "true"}};
+          body->Write(json{{"type", event.type}, {"object", std::move(object)}}.dump() + "\n");
+        }
+        delivered->store(revision);
+        return;
+      }
       if (table && event.type != "ERROR") {
         object = ToTable(resource.group, resource.name, {object}, table_options);
       }
       body->Write(json{{"type", event.type}, {"object", std::move(object)}}.dump() + "\n");
-      if (event.type == "ERROR") body->End();
+      if (event.type == "ERROR") return body->End();
+      // Initial ADDED events carry their own, older revisions: only the start bookmark and
+      // later changes move what the client is known to have.
+      if (delivered->load() > 0) delivered->store(revision);
     };
     try {
       return std::shared_ptr<storage::WatchHandle>(registry.Watch(resource, ns, options, sink));

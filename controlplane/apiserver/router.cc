@@ -67,6 +67,13 @@ bool Router::Match(const Route& route, const std::vector<std::string>& path, Pat
 }
 
 Response Router::Dispatch(const Request& request) const {
+  if (gate_) {
+    try {
+      gate_(request);
+    } catch (const ApiException& error) {
+      return ErrorResponse(error.error());
+    }
+  }
   auto path = Segments(request.path);
   bool path_known = false;
   PathParams params;

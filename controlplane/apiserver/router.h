@@ -6,6 +6,7 @@
 #include "controlplane/apiserver/http_types.h"
 
 #include <functional>
+#include <utility>
 #include <map>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ class Router {
   // `method` "*" matches every method. Routes are tried in the order added.
   void Add(const std::string& method, const std::string& pattern, Handler handler);
 
+  // Runs before any route for every request: throwing an ApiException refuses the request
+  // with that Status (authentication uses it).
+  void SetGate(std::function<void(const Request&)> gate) { gate_ = std::move(gate); }
+
   // Never throws: a handler's exception becomes a 500 Status.
   Response Dispatch(const Request& request) const;
 
@@ -36,6 +41,7 @@ class Router {
   static bool Match(const Route& route, const std::vector<std::string>& path, PathParams* params);
 
   std::vector<Route> routes_;
+  std::function<void(const Request&)> gate_;
 };
 
 }  // namespace hostlet::apiserver

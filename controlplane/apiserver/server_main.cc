@@ -1,11 +1,16 @@
-// hostlet-server: the Kubernetes-compatible API server, on one SQLite file, until SIGTERM or
-// SIGINT.
+// hostlet-server: the Kubernetes-compatible API server on SQLite or etcd, over HTTPS with bearer
+// tokens, with the built-in scheduler, until SIGTERM or SIGINT.
 #include "controlplane/apiserver/api_routes.h"
+#include "controlplane/apiserver/api_status.h"
 #include "controlplane/apiserver/http_server.h"
 #include "controlplane/apiserver/kubeconfig.h"
 #include "controlplane/apiserver/listen_address.h"
 #include "controlplane/apiserver/registry.h"
 #include "controlplane/apiserver/resource_api.h"
+#include "controlplane/apiserver/tls_material.h"
+#include "controlplane/apiserver/token_auth.h"
+#include "controlplane/scheduler/scheduler.h"
+#include "controlplane/storage/etcd_store.h"
 #include "controlplane/storage/sqlite_store.h"
 
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -28,27 +34,81 @@ constexpr const char* kUsage =
     "\n"
     "The hostlet Kubernetes API server (Kubernetes API v1.32): version, health, discovery,\n"
     "OpenAPI v3 and the core, apps, coordination and storage resources, stored in one SQLite\n"
-    "file under --data-dir.\n"
+    "file under --data-dir or in etcd, served over HTTPS to holders of a bearer token, with a\n"
+    "scheduler that binds pending pods to nodes.\n"
     "\n"
     "Flags:\n"
     "  --data-dir DIR           where the state lives (default /var/lib/hostlet/server): the\n"
     "                           database state.db and, unless --kubeconfig-out says otherwise,\n"
     "                           admin.kubeconfig.\n"
-    "  --listen HOST:PORT       address to serve plain HTTP on (default 127.0.0.1:6443). Only\n"
-    "                           loopback addresses are accepted until TLS is implemented; port 0\n"
-    "                           picks a free port (see --kubeconfig-out).\n"
+    "  --listen HOST:PORT       address to serve HTTPS on (default 127.0.0.1:6443); port 0\n"
+    "                           picks a free port (see --kubeconfig-out). The serving\n"
+    "                           certificate is signed by a CA made on first start under\n"
+    "                           DATA-DIR/pki (ca.crt, ca.key) and reissued at every start.\n"
+    "  --tls-san NAME[,NAME]    more host names or IP addresses for the serving certificate,\n"
+    "                           besides localhost, 127.0.0.1, ::1 and the --listen address.\n"
+    "  --insecure-http          serve plain HTTP without authentication instead of HTTPS\n"
+    "                           (kubectl sends no tokens over plain HTTP): anyone who can\n"
+    "                           connect is an administrator, so only loopback --listen\n"
+    "                           addresses are then accepted.\n"
+    "  --token-auth-file PATH   more users, one per line: token,user,uid[,\"group,...\"]. The\n"
+    "                           admin's token is DATA-DIR/admin-token.csv, made on first start.\n"
+    "                           Requests need \"Authorization: Bearer TOKEN\" except /healthz,\n"
+    "                           /livez, /readyz and /version; every user may do everything.\n"
     "  --kubeconfig-out PATH    once listening, write an admin kubeconfig for kubectl to PATH\n"
     "                           (mode 0600; default DATA-DIR/admin.kubeconfig), its server URL\n"
-    "                           naming the port actually bound.\n"
+    "                           naming the port actually bound, with the CA and admin token.\n"
     "  --threads N              threads serving requests (default: one per CPU, at most 8).\n"
+    "  --disable-scheduler      do not run the built-in scheduler (default: it runs and binds\n"
+    "                           pending pods whose schedulerName is default-scheduler).\n"
+    "  --storage sqlite|etcd    where objects are stored (default sqlite): DATA-DIR/state.db,\n"
+    "                           or an etcd v3 cluster (--etcd-servers); DATA-DIR still holds\n"
+    "                           the CA, the admin token and the kubeconfig.\n"
+    "  --etcd-servers URL[,URL] the etcd members, http://HOST:PORT each (no TLS yet); calls\n"
+    "                           fail over between them.\n"
+    "  --etcd-prefix PREFIX     etcd key prefix for every object (default /hostlet), so\n"
+    "                           several clusters can share one etcd.\n"
     "  --help                   print this help and exit.\n";
 
 struct Options {
+  std::string storage = "sqlite";
+  std::vector<std::string> etcd_servers;
+  std::string etcd_prefix = "/hostlet";
   std::string listen = "127.0.0.1:6443";
   std::string data_dir = "/var/lib/hostlet/server";
   std::optional<std::string> kubeconfig_out;
+  bool insecure_http = false;
+  std::vector<std::string> tls_sans;
+  std::vector<std::string> token_auth_files;
   unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+  bool scheduler = true;
 };
+
+// What is wrong with the storage flags, or "" when they fit together.
+std::string CheckStorageFlags(Options* options) {
+  if (options->storage != "sqlite" && options->storage != "etcd") {
+    return "--storage \"" + options->storage + "\" is neither sqlite nor etcd";
+  }
+  if (options->storage == "sqlite") {
+    if (!options->etcd_servers.empty()) return "--etcd-servers needs --storage etcd";
+    return "";
+  }
+  if (options->etcd_servers.empty()) return "--storage etcd needs --etcd-servers URL[,URL...]";
+  for (const std::string& url : options->etcd_servers) {
+    try {
+      hostlet::storage::ParseEtcdEndpoint(url);
+    } catch (const std::exception& error) {
+      return std::string("--etcd-servers: ") + error.what();
+    }
+  }
+  while (options->etcd_prefix.size() > 1 && options->etcd_prefix.ends_with('/')) {
+    options->etcd_prefix.pop_back();
+  }
+  if (!options->etcd_prefix.starts_with('/') || options->etcd_prefix == "/") {
+    return "--etcd-prefix \"" + options->etcd_prefix + "\" is not /NAME[/NAME...]";
+  }
+  return "";
+}
 
 // Returns nothing after printing the reason when the command line is wrong, or after --help.
 std::optional<Options> ParseFlags(int argc, char** argv, int* exit_code) {
@@ -67,8 +127,17 @@ std::optional<Options> ParseFlags(int argc, char** argv, int* exit_code) {
       *exit_code = 0;
       return std::nullopt;
     }
+    if (flag == "--insecure-http" && !has_value) {
+      options.insecure_http = true;
+      continue;
+    }
+    if (flag == "--disable-scheduler" && !has_value) {
+      options.scheduler = false;
+      continue;
+    }
     bool known = flag == "--listen" || flag == "--kubeconfig-out" || flag == "--threads" ||
-                 flag == "--data-dir";
+                 flag == "--data-dir" || flag == "--tls-san" || flag == "--token-auth-file" ||
+                 flag == "--storage" || flag == "--etcd-servers" || flag == "--etcd-prefix";
     if (!known) {
       std::cerr << "hostlet-server: unknown flag " << flag << "\n\n" << kUsage;
       *exit_code = 2;
@@ -84,7 +153,25 @@ std::optional<Options> ParseFlags(int argc, char** argv, int* exit_code) {
     }
     if (flag == "--listen") options.listen = value;
     if (flag == "--data-dir") options.data_dir = value;
+    if (flag == "--storage") options.storage = value;
+    if (flag == "--etcd-prefix") options.etcd_prefix = value;
+    if (flag == "--etcd-servers") {
+      options.etcd_servers.clear();
+      for (size_t start = 0; start <= value.size();) {
+        size_t comma = std::min(value.find(',', start), value.size());
+        if (comma > start) options.etcd_servers.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
     if (flag == "--kubeconfig-out") options.kubeconfig_out = value;
+    if (flag == "--token-auth-file") options.token_auth_files.push_back(value);
+    if (flag == "--tls-san") {
+      for (size_t start = 0; start <= value.size();) {
+        size_t comma = std::min(value.find(',', start), value.size());
+        if (comma > start) options.tls_sans.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
     if (flag == "--threads") {
       try {
         size_t used = 0;
@@ -99,7 +186,23 @@ std::optional<Options> ParseFlags(int argc, char** argv, int* exit_code) {
       }
     }
   }
+  if (std::string problem = CheckStorageFlags(&options); !problem.empty()) {
+    std::cerr << "hostlet-server: " << problem << "\n";
+    *exit_code = 2;
+    return std::nullopt;
+  }
   return options;
+}
+
+std::unique_ptr<hostlet::storage::Store> OpenStore(const Options& options,
+                                                   const std::filesystem::path& data_dir) {
+  if (options.storage == "etcd") {
+    hostlet::storage::EtcdOptions etcd;
+    etcd.endpoints = options.etcd_servers;
+    etcd.prefix = options.etcd_prefix;
+    return std::make_unique<hostlet::storage::EtcdStore>(etcd);
+  }
+  return std::make_unique<hostlet::storage::SqliteStore>(data_dir / "state.db");
 }
 
 }  // namespace
@@ -112,29 +215,65 @@ int main(int argc, char** argv) {
   // A client that hangs up mid-answer must not kill the server.
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    auto endpoint = ParseListenAddress(options->listen);
-    std::filesystem::create_directories(options->data_dir);
-    hostlet::storage::SqliteStore store(std::filesystem::path(options->data_dir) / "state.db");
+    auto transport = options->insecure_http ? Transport::kPlainHttp : Transport::kHttps;
+    auto endpoint = ParseListenAddress(options->listen, transport);
+    std::filesystem::path data_dir(options->data_dir);
+    std::filesystem::create_directories(data_dir);
+    std::unique_ptr<hostlet::storage::Store> opened_store = OpenStore(*options, data_dir);
+    hostlet::storage::Store& store = *opened_store;
     Registry registry(store, ResourceTable::Served());
     for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
       registry.EnsureNamespace(ns);
     }
+    // Declared after the registry so that it stops before the store goes away.
+    std::optional<hostlet::scheduler::Scheduler> scheduler;
+    if (options->scheduler) scheduler.emplace(registry).Start();
     Router router;
+    TokenAuthenticator tokens;
+    auto admin_token_file = data_dir / "admin-token.csv";
+    std::string admin_token = EnsureAdminTokenFile(admin_token_file);
+    tokens.LoadFile(admin_token_file);
+    for (const auto& file : options->token_auth_files) tokens.LoadFile(file);
+    if (transport == Transport::kHttps)
+      router.SetGate([&tokens](const Request& request) {
+        auto outcome = tokens.Authenticate(request, nullptr);
+        if (outcome == TokenAuthenticator::Outcome::kAuthenticated) return;
+        if (outcome == TokenAuthenticator::Outcome::kAnonymous && IsPublicPath(request.path))
+          return;
+        throw ApiException(Unauthorized());
+      });
+    std::optional<ServingCertificate> certificate;
+    if (transport == Transport::kHttps) {
+      std::vector<std::string> names{"localhost", "127.0.0.1", "::1"};
+      if (!endpoint.address().is_unspecified()) names.push_back(endpoint.address().to_string());
+      names.insert(names.end(), options->tls_sans.begin(), options->tls_sans.end());
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      certificate = EnsureServingCertificate(data_dir / "pki", names);
+    }
     // Routes are added after binding because /api reports the bound address, which with port 0
     // is known only then; no request is handled before Run.
     std::optional<HttpServer> server;
-    server.emplace(router, endpoint);
-    std::string authority = FormatAuthority(server->local_endpoint());
+    server.emplace(router, endpoint, certificate ? &*certificate : nullptr);
+    // Clients on this machine reach a wildcard listener through loopback, which the serving
+    // certificate always names.
+    auto client_endpoint = server->local_endpoint();
+    if (client_endpoint.address().is_unspecified()) {
+      client_endpoint.address(
+          client_endpoint.address().is_v6()
+              ? boost::asio::ip::address(boost::asio::ip::address_v6::loopback())
+              : boost::asio::ip::address(boost::asio::ip::address_v4::loopback()));
+    }
+    std::string authority = FormatAuthority(client_endpoint);
     AddApiRoutes(router, registry.table(), authority,
                  [&registry](const Request& request, const std::string& group,
                              const std::string& version, const std::string& rest) {
                    return ServeResource(registry, request, group, version, rest);
                  });
-    std::string url = "http://" + authority;
-    WriteFileAtomically(
-        options->kubeconfig_out.value_or(
-            (std::filesystem::path(options->data_dir) / "admin.kubeconfig").string()),
-        AdminKubeconfig(url));
+    std::string url = (certificate ? "https://" : "http://") + authority;
+    WriteFileAtomically(options->kubeconfig_out.value_or((data_dir / "admin.kubeconfig").string()),
+                        certificate ? AdminKubeconfig(url, certificate->ca_pem, admin_token)
+                                    : AdminKubeconfig(url, "", ""));
 
     // History is kept for watches that resume; older revisions are compacted away so the file
     // stays bounded, as Kubernetes compacts etcd every few minutes.

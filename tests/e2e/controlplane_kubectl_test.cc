@@ -1,6 +1,8 @@
-// kubectl 1.32 driving hostlet-server on SQLite, as a user at a terminal would: apply, get with
-// the columns users know, label, annotate, patch, scale, watch, delete; and the errors it
-// shows for conflicts, missing objects and bad input.
+// kubectl 1.32 driving hostlet-server, as a user at a terminal would: apply, get with the
+// columns users know, label, annotate, patch, scale, watch, delete; and the errors it shows for
+// conflicts, missing objects and bad input. Every test runs twice: on SQLite, and on a
+// three-member etcd cluster.
+#include "tests/support/etcd_cluster.h"
 #include "tests/support/hostlet_server.h"
 
 #include <gmock/gmock.h>
@@ -51,8 +53,27 @@ spec:
         env: [{name: LEVEL, value: info}, {name: EXTRA, value: "yes"}]
 )";
 
-class KubectlTest : public ServerTest {
+// One etcd cluster for the process; each test stores its objects under a prefix of its own.
+EtcdCluster& SharedEtcd() {
+  static EtcdCluster cluster(3);
+  return cluster;
+}
+
+class KubectlTest : public ServerTest, public ::testing::WithParamInterface<std::string> {
  protected:
+  KubectlTest() {
+    if (GetParam() == "etcd") {
+      static int tests = 0;
+      std::string servers;
+      for (const auto& url : SharedEtcd().ClientUrls())
+        servers += (servers.empty() ? "" : ",") + url;
+      extra_flags_ = {
+          "--storage",      "etcd",
+          "--etcd-servers", servers,
+          "--etcd-prefix",  "/e2e-" + std::to_string(getpid()) + "-" + std::to_string(++tests)};
+    }
+  }
+
   json GetJson(const std::string& what) {
     auto result = Kubectl("get " + what + " -o json");
     EXPECT_EQ(result.exit_code, 0) << result.output;
@@ -67,7 +88,7 @@ class KubectlTest : public ServerTest {
   }
 };
 
-TEST_F(KubectlTest, ApplyCreatesThenReapplyingAChangeConfiguresInPlace) {
+TEST_P(KubectlTest, ApplyCreatesThenReapplyingAChangeConfiguresInPlace) {
   auto first = Kubectl("apply -f " + File("all.yaml", kManifests));
   ASSERT_EQ(first.exit_code, 0) << first.output;
   EXPECT_THAT(first.output, HasSubstr("configmap/settings created"));
@@ -103,7 +124,7 @@ TEST_F(KubectlTest, ApplyCreatesThenReapplyingAChangeConfiguresInPlace) {
   EXPECT_THAT(unchanged.output, HasSubstr("configmap/settings unchanged"));
 }
 
-TEST_F(KubectlTest, GetPrintsTheColumnsUsersKnow) {
+TEST_P(KubectlTest, GetPrintsTheColumnsUsersKnow) {
   MustRun("apply -f " + File("all.yaml", kManifests));
   MustRun("apply -f " + File("node.yaml", R"(apiVersion: v1
 kind: Node
@@ -141,7 +162,7 @@ status:
   EXPECT_THAT(yaml.output, HasSubstr("restartPolicy: Always"));
 }
 
-TEST_F(KubectlTest, LabelAnnotatePatchScaleAndSetImage) {
+TEST_P(KubectlTest, LabelAnnotatePatchScaleAndSetImage) {
   MustRun("apply -f " + File("all.yaml", kManifests));
   MustRun("label pod web tier=front", "pod/web labeled");
   MustRun("annotate pod web owner=team-a", "pod/web annotated");
@@ -169,7 +190,7 @@ TEST_F(KubectlTest, LabelAnnotatePatchScaleAndSetImage) {
             "busybox:1.39");
 }
 
-TEST_F(KubectlTest, WatchSeesAddedModifiedAndDeleted) {
+TEST_P(KubectlTest, WatchSeesAddedModifiedAndDeleted) {
   std::string log = dir_ / "watch.log";
   ChildProcess watch(
       {"/usr/bin/kubectl", "--kubeconfig", kubeconfig_, "--cache-dir", dir_ / "cache-watch", "get",
@@ -191,7 +212,7 @@ TEST_F(KubectlTest, WatchSeesAddedModifiedAndDeleted) {
                                                       "DELETED +flags +1 +[0-9]+s\n"));
 }
 
-TEST_F(KubectlTest, DeleteWaitsUntilTheObjectIsGone) {
+TEST_P(KubectlTest, DeleteWaitsUntilTheObjectIsGone) {
   MustRun("apply -f " + File("all.yaml", kManifests));
   MustRun("delete pod web --wait=true", "pod \"web\" deleted");
   MustRun("delete deployment api --wait=true", "deployment.apps \"api\" deleted");
@@ -200,7 +221,7 @@ TEST_F(KubectlTest, DeleteWaitsUntilTheObjectIsGone) {
   EXPECT_THAT(missing.output, HasSubstr("Error from server (NotFound): pods \"web\" not found"));
 }
 
-TEST_F(KubectlTest, AStaleReplaceIsAConflict) {
+TEST_P(KubectlTest, AStaleReplaceIsAConflict) {
   MustRun("apply -f " + File("all.yaml", kManifests));
   auto old = Kubectl("get configmap settings -o json");
   ASSERT_EQ(old.exit_code, 0);
@@ -211,7 +232,7 @@ TEST_F(KubectlTest, AStaleReplaceIsAConflict) {
   EXPECT_THAT(stale.output, HasSubstr("the object has been modified"));
 }
 
-TEST_F(KubectlTest, InvalidObjectsAreRefusedWithTheFieldsAndNothingIsStored) {
+TEST_P(KubectlTest, InvalidObjectsAreRefusedWithTheFieldsAndNothingIsStored) {
   auto result = Kubectl("apply -f " + File("bad.yaml", R"(apiVersion: v1
 kind: Pod
 metadata:
@@ -227,7 +248,7 @@ spec:
   EXPECT_THAT(Kubectl("get pods -o name").output, ::testing::Not(HasSubstr("Bad_Name")));
 }
 
-TEST_F(KubectlTest, AnUnknownFieldIsA400UnderStrictValidationAndAWarningOtherwise) {
+TEST_P(KubectlTest, AnUnknownFieldIsA400UnderStrictValidationAndAWarningOtherwise) {
   const std::string typo = File("typo.yaml", R"(apiVersion: v1
 kind: ConfigMap
 metadata: {name: typo}
@@ -245,7 +266,7 @@ dataa: {b: "2"}
   EXPECT_EQ(GetJson("configmap typo")["data"], json::parse(R"({"a":"1"})"));
 }
 
-TEST_F(KubectlTest, TypedCreateCommandsSendProtobufAndAreUnderstood) {
+TEST_P(KubectlTest, TypedCreateCommandsSendProtobufAndAreUnderstood) {
   MustRun("create configmap proto --from-literal=a=1 --from-literal=b=two");
   EXPECT_EQ(GetJson("configmap proto")["data"], json::parse(R"({"a":"1","b":"two"})"));
   MustRun("create secret generic pass --from-literal=password=hunter2");
@@ -265,7 +286,7 @@ TEST_F(KubectlTest, TypedCreateCommandsSendProtobufAndAreUnderstood) {
   EXPECT_EQ(GetJson("serviceaccount builder -n team")["metadata"]["namespace"], "team");
 }
 
-TEST_F(KubectlTest, MalformedBodiesAndUnknownTypesGetClearClientErrors) {
+TEST_P(KubectlTest, MalformedBodiesAndUnknownTypesGetClearClientErrors) {
   const std::string pods = "/api/v1/namespaces/default/pods";
   auto garbage = Http("POST", pods, "", "{\"metadata\": ");
   EXPECT_EQ(garbage.status, 400);
@@ -294,7 +315,7 @@ TEST_F(KubectlTest, MalformedBodiesAndUnknownTypesGetClearClientErrors) {
   EXPECT_EQ(Kubectl("get pods").exit_code, 0);
 }
 
-TEST_F(KubectlTest, SelectorsAndPagesNarrowLists) {
+TEST_P(KubectlTest, SelectorsAndPagesNarrowLists) {
   for (int i = 0; i < 5; ++i) {
     MustRun("create configmap c" + std::to_string(i) + " --from-literal=k=v");
     MustRun("label configmap c" + std::to_string(i) + " parity=" + (i % 2 ? "odd" : "even"));
@@ -309,6 +330,11 @@ TEST_F(KubectlTest, SelectorsAndPagesNarrowLists) {
   EXPECT_EQ(page["items"].size(), 2u);
   EXPECT_EQ(page["metadata"]["remainingItemCount"], 3);
 }
+
+INSTANTIATE_TEST_SUITE_P(Storage, KubectlTest, ::testing::Values("sqlite", "etcd"),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
+                         });
 
 }  // namespace
 }  // namespace hostlet::testing

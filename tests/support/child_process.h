@@ -39,6 +39,7 @@ class ChildProcess {
       waitpid(pid_, nullptr, 0);
     }
   }
+  pid_t pid() const { return pid_; }
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 

@@ -206,18 +206,28 @@ TEST_F(Routes, UnknownPathsResourcesAndScopesAreNotFound) {
   EXPECT_EQ(Get("/version", "", "DELETE").status, 405);
 }
 
-TEST(ListenAddress, AcceptsLoopbackOnly) {
-  EXPECT_EQ(ParseListenAddress("127.0.0.1:6443").port(), 6443);
-  EXPECT_EQ(FormatAuthority(ParseListenAddress("[::1]:0")), "[::1]:0");
+TEST(ListenAddress, PlainHttpOnLoopbackOnly) {
+  EXPECT_EQ(ParseListenAddress("127.0.0.1:6443", Transport::kPlainHttp).port(), 6443);
+  EXPECT_EQ(FormatAuthority(ParseListenAddress("[::1]:0", Transport::kPlainHttp)), "[::1]:0");
   try {
-    ParseListenAddress("0.0.0.0:6443");
-    FAIL() << "0.0.0.0 accepted";
+    ParseListenAddress("0.0.0.0:6443", Transport::kPlainHttp);
+    FAIL() << "0.0.0.0 accepted for plain HTTP";
   } catch (const std::invalid_argument& error) {
     EXPECT_THAT(error.what(), HasSubstr("not a loopback address"));
   }
-  EXPECT_THROW(ParseListenAddress("localhost:6443"), std::invalid_argument);
-  EXPECT_THROW(ParseListenAddress("127.0.0.1:70000"), std::invalid_argument);
-  EXPECT_THROW(ParseListenAddress("127.0.0.1"), std::invalid_argument);
+}
+
+TEST(ListenAddress, HttpsOnAnyAddress) {
+  EXPECT_EQ(ParseListenAddress("0.0.0.0:6443", Transport::kHttps).port(), 6443);
+  EXPECT_EQ(FormatAuthority(ParseListenAddress("[::]:443", Transport::kHttps)), "[::]:443");
+}
+
+TEST(ListenAddress, MalformedAddressesAreRefused) {
+  for (auto transport : {Transport::kHttps, Transport::kPlainHttp}) {
+    EXPECT_THROW(ParseListenAddress("localhost:6443", transport), std::invalid_argument);
+    EXPECT_THROW(ParseListenAddress("127.0.0.1:70000", transport), std::invalid_argument);
+    EXPECT_THROW(ParseListenAddress("127.0.0.1", transport), std::invalid_argument);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // hostlet-server as users run it: a child process on a free loopback port, driven by the real
-// kubectl through the kubeconfig the server writes, and by plain HTTP for what kubectl hides.
+// kubectl through the kubeconfig the server writes, and by HTTPS for what kubectl hides.
 #include "tests/support/hostlet_server.h"
 
 #include <gmock/gmock.h>
@@ -10,7 +10,10 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <regex>
+#include <sstream>
+#include <vector>
 
 namespace hostlet::testing {
 namespace {
@@ -107,17 +110,14 @@ TEST_F(ServerTest, UnknownPathIsANotFoundStatus) {
 }
 
 TEST_F(ServerTest, KeepAliveServesManyRequestsOnOneConnection) {
-  namespace asio = boost::asio;
-  asio::io_context context;
-  asio::ip::tcp::socket socket(context);
-  socket.connect({asio::ip::make_address("127.0.0.1"), port_});
+  auto stream = Connect();
   boost::beast::flat_buffer buffer;
   for (int i = 0; i < 20; ++i) {
     http::request<http::empty_body> request{http::verb::get, i % 2 ? "/readyz" : "/version", 11};
     request.set(http::field::host, "127.0.0.1");
-    http::write(socket, request);
+    http::write(*stream, request);
     http::response<http::string_body> response;
-    http::read(socket, buffer, response);
+    http::read(*stream, buffer, response);
     ASSERT_EQ(response.result_int(), 200u);
     ASSERT_TRUE(response.keep_alive());
   }
@@ -135,22 +135,100 @@ TEST_F(ServerTest, SigtermAndSigintStopTheServerCleanly) {
   EXPECT_EQ(again.Stop(SIGINT, std::chrono::seconds(10)), 0) << ReadFile(dir_ / "again.log");
 }
 
-TEST(ServerFlags, NonLoopbackListenIsRefusedWithTheReason) {
-  auto result = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --listen 0.0.0.0:6443");
+TEST(ServerFlags, PlainHttpOffLoopbackIsRefusedWithTheReason) {
+  auto result =
+      RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --insecure-http --listen 0.0.0.0:6443");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.output, HasSubstr("not a loopback address"));
-  EXPECT_THAT(result.output, HasSubstr("TLS"));
+  EXPECT_THAT(result.output, HasSubstr("plain HTTP"));
 }
 
 TEST(ServerFlags, HelpDocumentsEveryFlagAndUnknownFlagsAreRefused) {
   auto help = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --help");
   EXPECT_EQ(help.exit_code, 0);
-  for (const char* flag : {"--listen", "--data-dir", "--kubeconfig-out", "--threads", "--help"}) {
+  for (const char* flag : {"--listen", "--data-dir", "--kubeconfig-out", "--threads", "--tls-san",
+                           "--insecure-http", "--token-auth-file", "--help"}) {
     EXPECT_THAT(help.output, HasSubstr(flag));
   }
-  auto unknown = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --storage etcd");
+  auto unknown = RunCommand(std::string(HOSTLET_SERVER_BINARY) + " --no-such-flag 1");
   EXPECT_EQ(unknown.exit_code, 2);
-  EXPECT_THAT(unknown.output, HasSubstr("unknown flag --storage"));
+  EXPECT_THAT(unknown.output, HasSubstr("unknown flag --no-such-flag"));
+}
+
+// The lines of a watch that ended by its timeout, parsed.
+std::vector<json> WatchLines(const std::string& body) {
+  std::vector<json> events;
+  std::istringstream lines(body);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) events.push_back(json::parse(line));
+  }
+  return events;
+}
+
+std::int64_t RevisionOf(const json& event) {
+  return std::stoll(event["object"]["metadata"]["resourceVersion"].get<std::string>());
+}
+
+TEST_F(ServerTest, WatchBookmarksWhenAllowedNameWhatTheClientHasSeen) {
+  auto list = json::parse(Http("GET", "/api/v1/namespaces/default/configmaps").body);
+  std::string start = list["metadata"]["resourceVersion"];
+  ASSERT_EQ(Http("POST", "/api/v1/namespaces/default/configmaps", "",
+                 R"({"metadata":{"name":"one"}})")
+                .status,
+            201);
+  auto events = WatchLines(Http("GET",
+                                "/api/v1/namespaces/default/configmaps?watch=true&"
+                                "allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=" +
+                                    start)
+                               .body);
+  ASSERT_EQ(events.size(), 2u) << Http("GET", "/version").body;
+  EXPECT_EQ(events[0]["type"], "ADDED");
+  EXPECT_EQ(events[1]["type"], "BOOKMARK");
+  EXPECT_EQ(events[1]["object"]["kind"], "ConfigMap");
+  EXPECT_EQ(events[1]["object"]["apiVersion"], "v1");
+  // A client resuming from the bookmark misses nothing and gets nothing twice.
+  EXPECT_EQ(RevisionOf(events[1]), RevisionOf(events[0]));
+
+  auto plain = WatchLines(
+      Http("GET", "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&"
+                  "resourceVersion=" +
+                      start)
+          .body);
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(plain[0]["type"], "ADDED");
+}
+
+TEST_F(ServerTest, SendInitialEventsEndsTheInitialStateWithAnAnnotatedBookmark) {
+  for (const char* name : {"a", "b"}) {
+    ASSERT_EQ(Http("POST", "/api/v1/namespaces/default/configmaps", "",
+                   std::string(R"({"metadata":{"name":")") + name + R"("}})")
+                  .status,
+              201);
+  }
+  auto events = WatchLines(
+      Http("GET", "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&"
+                  "allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&"
+                  "resourceVersion=1&timeoutSeconds=1")
+          .body);
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events[0]["type"], "ADDED");
+  EXPECT_EQ(events[1]["type"], "ADDED");
+  EXPECT_EQ(events[2]["type"], "BOOKMARK");
+  EXPECT_EQ(events[2]["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"], "true");
+  EXPECT_GE(RevisionOf(events[2]), RevisionOf(events[0]));
+  EXPECT_GE(RevisionOf(events[2]), RevisionOf(events[1]));
+
+  auto refused = Http("GET",
+                      "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&"
+                      "resourceVersionMatch=NotOlderThan");
+  EXPECT_EQ(refused.status, 422);
+  auto status = json::parse(refused.body);
+  EXPECT_EQ(status["reason"], "Invalid");
+  EXPECT_EQ(status["details"]["causes"][0]["field"], "allowWatchBookmarks");
+  EXPECT_EQ(Http("GET", "/api/v1/namespaces/default/configmaps?watch=true&"
+                        "resourceVersionMatch=NotOlderThan")
+                .status,
+            422);
 }
 
 }  // namespace

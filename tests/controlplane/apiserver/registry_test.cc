@@ -39,14 +39,23 @@ ApiError ErrorOf(Call call) {
 }
 
 // Collects watch events; waits for a number of them.
+// A watch's events; the start bookmark is kept apart so tests count the changes only.
 class Events {
  public:
   WatchSink Sink() {
     return [this](const WatchEvent& event) {
       std::lock_guard lock(mutex_);
-      events_.push_back(event);
+      if (event.type == "BOOKMARK") {
+        bookmarks_.push_back(event);
+      } else {
+        events_.push_back(event);
+      }
       changed_.notify_all();
     };
+  }
+  std::vector<WatchEvent> bookmarks() {
+    std::lock_guard lock(mutex_);
+    return bookmarks_;
   }
   std::vector<WatchEvent> WaitFor(size_t count) {
     std::unique_lock lock(mutex_);
@@ -58,6 +67,7 @@ class Events {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<WatchEvent> events_;
+  std::vector<WatchEvent> bookmarks_;
 };
 
 class RegistryTest : public ::testing::Test {
@@ -269,6 +279,12 @@ TEST_F(RegistryTest, WatchWithoutAVersionStartsWithTheCurrentObjects) {
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[0].type, "ADDED");
   EXPECT_EQ(seen[2].object["metadata"]["name"], "c");
+  // One bookmark, after the current objects, at the revision the changes start after.
+  auto bookmarks = events.bookmarks();
+  ASSERT_EQ(bookmarks.size(), 1u);
+  EXPECT_EQ(bookmarks[0].object["kind"], "Pod");
+  EXPECT_EQ(std::stoll(bookmarks[0].object["metadata"]["resourceVersion"].get<std::string>()),
+            std::stoll(seen[1].object["metadata"]["resourceVersion"].get<std::string>()));
 }
 
 TEST_F(RegistryTest, WatchFromACompactedVersionIsExpired) {
@@ -284,6 +300,7 @@ TEST_F(RegistryTest, WatchFromACompactedVersionIsExpired) {
   EXPECT_EQ(seen[0].type, "ERROR");
   EXPECT_EQ(seen[0].object["code"], 410);
   EXPECT_EQ(seen[0].object["reason"], "Expired");
+  EXPECT_TRUE(events.bookmarks().empty());
 }
 
 TEST_F(RegistryTest, ABoundPodIsDeletedGracefullyAndGoesWhenTheNodeConfirms) {
