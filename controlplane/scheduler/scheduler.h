@@ -30,7 +30,8 @@ struct SchedulerOptions {
   int percentage_of_nodes_to_score = 0;    // 0: adaptive, as kube-scheduler's default
   std::uint64_t seed = std::random_device{}();
   bool record_events = true;
-  std::size_t binders = 2;
+  // Bindings are store writes; with many in flight the store commits them in groups.
+  std::size_t binders = 16;
   QueueOptions queue;
 };
 

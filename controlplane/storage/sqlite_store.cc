@@ -1,6 +1,10 @@
 #include "controlplane/storage/sqlite_store.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <optional>
 #include <utility>
 
@@ -35,6 +39,7 @@ SqliteStore::SqliteStore(const std::filesystem::path& file, WatchOptions watch_o
       if (meta.Text(0) == "compacted") compacted_ = meta.Int(1);
     }
   }
+  assigned_ = revision_;
   Revision history_start =
       std::max<Revision>(compacted_, revision_ - static_cast<Revision>(watch_options.history));
   watch_cache_ =
@@ -92,12 +97,28 @@ bool SqliteStore::ReadCurrent(sqlite::Database& db, const std::string& key, Row*
   return true;
 }
 
-Revision SqliteStore::Write(const std::string& key, const std::string& value,
-                            Revision create_revision, EventType type) {
-  Revision revision = revision_ + 1;
+std::unique_lock<std::mutex> SqliteStore::LockForWrite() {
+  ++writers_waiting_;
+  std::unique_lock lock(mutex_);
+  --writers_waiting_;
+  return lock;
+}
+
+Revision SqliteStore::Write(std::unique_lock<std::mutex>& lock, const std::string& key,
+                            const std::string& value, Revision create_revision, EventType type) {
+  // The write that opens a group commits it.
+  bool leader = !group_open_;
+  if (leader) {
+    db_.Exec("BEGIN IMMEDIATE");
+    group_open_ = true;
+    ++group_;
+  }
+  std::uint64_t group = group_;
+  Revision revision = assigned_ + 1;
   if (type == EventType::kAdded) create_revision = revision;
-  {
-    sqlite::Transaction transaction(db_);
+  // A savepoint per write: one that fails leaves the group's others intact.
+  db_.Exec("SAVEPOINT one_write");
+  try {
     db_.Prepare("INSERT INTO log VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .Bind(1, revision)
         .Bind(2, key)
@@ -116,23 +137,66 @@ Revision SqliteStore::Write(const std::string& key, const std::string& value,
           .Bind(4, revision)
           .Run();
     }
-    db_.Prepare("UPDATE meta SET value = ?1 WHERE name = 'revision'").Bind(1, revision).Run();
-    transaction.Commit();
+    db_.Exec("RELEASE one_write");
+  } catch (...) {
+    sqlite3_exec(db_.handle(), "ROLLBACK TO one_write; RELEASE one_write", nullptr, nullptr,
+                 nullptr);
+    // The others who joined this group still need it committed.
+    if (leader) GatherAndCommit(lock);
+    throw;
   }
-  revision_ = revision;
-  watch_cache_->Append(
+  assigned_ = revision;
+  pending_.push_back(
       Event{.type = type, .key = key, .value = value, .mod_revision = revision, .error = {}});
+  if (leader) {
+    GatherAndCommit(lock);
+  } else {
+    group_finished_.wait(lock, [&] { return finished_group_ >= group; });
+  }
+  if (failed_group_ == group) throw StorageError(ErrorCode::kInternal, failure_);
   return revision;
+}
+
+void SqliteStore::GatherAndCommit(std::unique_lock<std::mutex>& lock) {
+  // The writers already queued for the lock add theirs first, for at most half a millisecond:
+  // about what the fsync they would otherwise each pay costs.
+  auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
+  while (writers_waiting_.load() > 0 && pending_.size() < 512 &&
+         std::chrono::steady_clock::now() < until) {
+    lock.unlock();
+    std::this_thread::yield();
+    lock.lock();
+  }
+  CommitGroup();
+}
+
+void SqliteStore::CommitGroup() {
+  try {
+    db_.Prepare("UPDATE meta SET value = ?1 WHERE name = 'revision'").Bind(1, assigned_).Run();
+    db_.Exec("COMMIT");
+    revision_ = assigned_;
+    for (auto& event : pending_) watch_cache_->Append(std::move(event));
+  } catch (const StorageError& error) {
+    // Nothing of the group happened: every write in it fails, and their revisions are reused.
+    sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    assigned_ = revision_;
+    failed_group_ = group_;
+    failure_ = std::string("commit failed: ") + error.what();
+  }
+  pending_.clear();
+  group_open_ = false;
+  finished_group_ = group_;
+  group_finished_.notify_all();
 }
 
 Revision SqliteStore::Create(const std::string& key, const std::string& value) {
   if (key.empty()) throw StorageError(ErrorCode::kInvalidArgument, "create: empty key");
-  std::lock_guard lock(mutex_);
+  auto lock = LockForWrite();
   Row row;
   if (ReadCurrent(db_, key, &row)) {
     throw StorageError(ErrorCode::kAlreadyExists, "key " + Quote(key) + " already exists");
   }
-  return Write(key, value, 0, EventType::kAdded);
+  return Write(lock, key, value, 0, EventType::kAdded);
 }
 
 KeyValue SqliteStore::Get(const std::string& key) {
@@ -144,7 +208,7 @@ KeyValue SqliteStore::Get(const std::string& key) {
 
 Revision SqliteStore::Update(const std::string& key, const std::string& value,
                              Revision expected_mod_revision) {
-  std::lock_guard lock(mutex_);
+  auto lock = LockForWrite();
   Row row;
   if (!ReadCurrent(db_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   if (row.mod_revision != expected_mod_revision) {
@@ -152,11 +216,11 @@ Revision SqliteStore::Update(const std::string& key, const std::string& value,
                                                  std::to_string(row.mod_revision) + ", not " +
                                                  std::to_string(expected_mod_revision));
   }
-  return Write(key, value, row.create_revision, EventType::kModified);
+  return Write(lock, key, value, row.create_revision, EventType::kModified);
 }
 
 DeleteResult SqliteStore::Delete(const std::string& key, Revision expected_mod_revision) {
-  std::lock_guard lock(mutex_);
+  auto lock = LockForWrite();
   Row row;
   if (!ReadCurrent(db_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   if (expected_mod_revision != 0 && row.mod_revision != expected_mod_revision) {
@@ -164,7 +228,7 @@ DeleteResult SqliteStore::Delete(const std::string& key, Revision expected_mod_r
                                                  std::to_string(row.mod_revision) + ", not " +
                                                  std::to_string(expected_mod_revision));
   }
-  Revision revision = Write(key, row.value, row.create_revision, EventType::kDeleted);
+  Revision revision = Write(lock, key, row.value, row.create_revision, EventType::kDeleted);
   return DeleteResult{std::move(row.value), revision};
 }
 
@@ -246,7 +310,9 @@ std::unique_ptr<WatchHandle> SqliteStore::Watch(const std::string& prefix, Revis
 }
 
 void SqliteStore::Compact(Revision revision) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // Between groups: an open one's committer may have let go of the lock to gather writers.
+  group_finished_.wait(lock, [&] { return !group_open_; });
   if (revision > revision_) {
     throw StorageError(ErrorCode::kInvalidArgument,
                        "compact to revision " + std::to_string(revision) +
