@@ -12,6 +12,9 @@
 // Usage: apiserver_bench [--no-etcd] [--pods N] (N for (d), default 10000).
 #include "tests/support/child_process.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/ssl/rfc2818_verification.hpp>
@@ -19,9 +22,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
-#include <sys/socket.h>
-#include <netinet/in.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -47,8 +47,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
-using nlohmann::json;
 using hostlet::testing::ChildProcess;
+using nlohmann::json;
 
 std::string ReadAll(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -117,8 +117,7 @@ class Client {
   using Stream = beast::ssl_stream<beast::tcp_stream>;
   std::unique_ptr<Stream> Open() {
     auto stream = std::make_unique<Stream>(context_, tls_);
-    beast::get_lowest_layer(*stream).connect(
-        {asio::ip::make_address("127.0.0.1"), endpoint_.port});
+    beast::get_lowest_layer(*stream).connect({asio::ip::make_address("127.0.0.1"), endpoint_.port});
     beast::get_lowest_layer(*stream).socket().set_option(asio::ip::tcp::no_delay(true));
     stream->set_verify_callback(asio::ssl::rfc2818_verification("127.0.0.1"));
     stream->handshake(asio::ssl::stream_base::client);
@@ -145,20 +144,25 @@ class Cluster {
  public:
   Cluster(const std::filesystem::path& dir, bool etcd) : dir_(dir) {
     std::filesystem::create_directories(dir);
-    std::vector<std::string> argv{HOSTLET_SERVER_BINARY, "--listen", "127.0.0.1:0", "--data-dir",
-                                  (dir / "server").string(), "--disable-scheduler", "--threads",
+    std::vector<std::string> argv{HOSTLET_SERVER_BINARY,
+                                  "--listen",
+                                  "127.0.0.1:0",
+                                  "--data-dir",
+                                  (dir / "server").string(),
+                                  "--disable-scheduler",
+                                  "--threads",
                                   "2"};
     if (etcd) {
       int client = FreePort(), peer = FreePort();
       std::string client_url = "http://127.0.0.1:" + std::to_string(client);
       std::string peer_url = "http://127.0.0.1:" + std::to_string(peer);
-      etcd_.emplace(std::vector<std::string>{"/usr/bin/etcd", "--name", "bench", "--data-dir",
-                                             (dir / "etcd").string(), "--listen-client-urls",
-                                             client_url, "--advertise-client-urls", client_url,
-                                             "--listen-peer-urls", peer_url,
-                                             "--initial-advertise-peer-urls", peer_url,
-                                             "--initial-cluster", "bench=" + peer_url},
-                    (dir / "etcd.log").string());
+      etcd_.emplace(
+          std::vector<std::string>{"/usr/bin/etcd", "--name", "bench", "--data-dir",
+                                   (dir / "etcd").string(), "--listen-client-urls", client_url,
+                                   "--advertise-client-urls", client_url, "--listen-peer-urls",
+                                   peer_url, "--initial-advertise-peer-urls", peer_url,
+                                   "--initial-cluster", "bench=" + peer_url},
+          (dir / "etcd.log").string());
       argv.insert(argv.end(), {"--storage", "etcd", "--etcd-servers", client_url});
     }
     server_.emplace(argv, (dir / "server.log").string());
@@ -237,8 +241,7 @@ struct Throughput {
 };
 
 // (a): each client creates a pod and reads it back, `per_client` times.
-Throughput CreateGet(const Endpoint& endpoint, const std::string& ns, int clients,
-                     int per_client) {
+Throughput CreateGet(const Endpoint& endpoint, const std::string& ns, int clients, int per_client) {
   std::vector<std::vector<double>> creates(clients), gets(clients);
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
@@ -328,11 +331,11 @@ Summary WatchFanOut(const Endpoint& endpoint, const std::string& ns, int watcher
     threads.emplace_back([&, w] {
       Client client(endpoint);
       auto stream = client.Open();
-      http::request<http::empty_body> request{
-          http::verb::get,
-          "/api/v1/namespaces/" + ns + "/configmaps?watch=true&timeoutSeconds=120&" +
-              "resourceVersion=" + rv,
-          11};
+      http::request<http::empty_body> request{http::verb::get,
+                                              "/api/v1/namespaces/" + ns +
+                                                  "/configmaps?watch=true&timeoutSeconds=120&" +
+                                                  "resourceVersion=" + rv,
+                                              11};
       request.set(http::field::host, "127.0.0.1");
       request.set(http::field::authorization, "Bearer " + endpoint.token);
       http::write(*stream, request);
@@ -364,9 +367,9 @@ Summary WatchFanOut(const Endpoint& endpoint, const std::string& ns, int watcher
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   for (int i = 0; i < writes; ++i) {
     sent[i] = Clock::now();
-    setup.Call(http::verb::post, "/api/v1/namespaces/" + ns + "/configmaps",
-               json{{"metadata", {{"name", "c-" + std::to_string(i)}}}, {"data", {{"k", "v"}}}}
-                   .dump());
+    setup.Call(
+        http::verb::post, "/api/v1/namespaces/" + ns + "/configmaps",
+        json{{"metadata", {{"name", "c-" + std::to_string(i)}}}, {"data", {{"k", "v"}}}}.dump());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   for (auto& thread : threads) thread.join();
@@ -471,8 +474,9 @@ int main(int argc, char** argv) {
                     rows[i].result.ops_per_s / rows[i + 3].result.ops_per_s);
       }
     }
-    std::printf("\n(a) pod creates paced at 1,000/s for 5 s over 16 connections "
-                "(target on sqlite: p99 < 10 ms)\n");
+    std::printf(
+        "\n(a) pod creates paced at 1,000/s for 5 s over 16 connections "
+        "(target on sqlite: p99 < 10 ms)\n");
     for (const auto& [backend, result] : paced) {
       std::printf("%-8s achieved %.0f writes/s, p50 %.2f ms, p99 %.2f ms, errors %d\n",
                   backend.c_str(), result.achieved_per_s, result.latency.p50_ms,

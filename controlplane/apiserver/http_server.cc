@@ -8,8 +8,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <sys/socket.h>
+
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <optional>
@@ -32,9 +35,10 @@ constexpr std::chrono::seconds kIdleTimeout(120);
 constexpr std::chrono::seconds kLingerTimeout(5);
 // A client must finish the TLS handshake within this.
 constexpr std::chrono::seconds kHandshakeTimeout(10);
-// A streamed answer whose client reads slower than this many pieces behind is ended; a watch
-// client then re-lists, which costs it less than the server buffering without bound.
-constexpr size_t kMaxQueuedPieces = 10000;
+// A streamed answer whose client falls this many bytes behind is ended; a watch client then
+// re-lists, which costs it less than the server buffering without bound. Large enough for the
+// initial state of a watch of 10,000 pods, which is queued at once.
+constexpr size_t kMaxQueuedBytes = 64 * 1024 * 1024;
 
 std::string Lower(const std::string& text) {
   std::string lower(text);
@@ -124,7 +128,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void QueuePiece(std::string piece) override {
     if (!streaming_ || ending_) return;
-    if (pieces_.size() >= kMaxQueuedPieces) return EndStream();
+    if (queued_bytes_ + piece.size() > kMaxQueuedBytes) return EndStream();
+    queued_bytes_ += piece.size();
     pieces_.push_back(std::move(piece));
     if (!writing_) WriteNextPiece();
   }
@@ -187,24 +192,42 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     header->keep_alive(false);
     header->chunked(true);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
-    lowest().expires_never();
+    lowest().expires_after(kIdleTimeout);
     http::async_write_header(
         stream_, *serializer,
         [self = this->shared_from_this(), header, serializer, producer = std::move(response.stream),
          timeout = response.stream_timeout, tick = std::move(response.tick),
          period = response.tick_period](beast::error_code error, size_t) {
+          self->lowest().expires_never();
           if (error) return self->Close();
           self->streaming_ = true;
           self->deadline_ = std::chrono::steady_clock::now() + timeout;
           self->tick_ = std::move(tick);
           self->tick_period_ = period;
           self->ArmTimer();
-          // The client sends nothing more on this connection, so the socket turning readable
-          // means it hung up (or broke the protocol): either way the stream is over.
-          self->lowest().socket().async_wait(tcp::socket::wait_read,
-                                             [self](beast::error_code) { self->StopStream(); });
+          self->WatchForHangUp();
           self->body_ = std::make_shared<SessionStream>(self);
           self->producer_ = producer(self->body_);
+        });
+  }
+
+  // The client sends no more requests on a streaming connection, so its socket turning
+  // readable with nothing to read means it hung up. Readiness can also be spurious, or be a
+  // record of the client's TLS layer; neither ends the stream.
+  void WatchForHangUp() {
+    lowest().socket().async_wait(
+        tcp::socket::wait_read, [self = this->shared_from_this()](beast::error_code error) {
+          if (error || !self->streaming_) return self->StopStream();
+          char byte;
+          ssize_t peeked =
+              ::recv(self->lowest().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+          if (peeked == 0) return self->StopStream();  // the client closed its end
+          if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            return self->WatchForHangUp();
+          }
+          if (peeked < 0) return self->StopStream();  // reset
+          // Bytes the client sent are left unread (they may be TLS state); a client that is
+          // gone is then noticed by the next write failing or timing out.
         });
   }
 
@@ -231,10 +254,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       return;
     }
     writing_ = true;
+    // A client that stops reading would otherwise hold its watch forever.
+    lowest().expires_after(kIdleTimeout);
     asio::async_write(stream_, http::make_chunk(asio::buffer(pieces_.front())),
                       [self = this->shared_from_this()](beast::error_code error, size_t) {
                         self->writing_ = false;
-                        if (error) return self->StopStream();
+                        self->lowest().expires_never();
+                        if (error || !self->streaming_) return self->StopStream();
+                        self->queued_bytes_ -= self->pieces_.front().size();
                         self->pieces_.pop_front();
                         self->WriteNextPiece();
                       });
@@ -242,6 +269,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void FinishStream() {
     writing_ = true;
+    lowest().expires_after(kLingerTimeout);
     asio::async_write(stream_, http::make_chunk_last(),
                       [self = this->shared_from_this()](beast::error_code, size_t) {
                         self->writing_ = false;
@@ -299,6 +327,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool ending_ = false;
   bool writing_ = false;
   std::deque<std::string> pieces_;
+  size_t queued_bytes_ = 0;
   std::shared_ptr<SessionStream> body_;
   std::shared_ptr<void> producer_;
 };

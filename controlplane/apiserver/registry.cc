@@ -678,38 +678,44 @@ std::unique_ptr<storage::WatchHandle> Registry::Watch(const Resource& resource,
         }
       }
     }
-    if (from < store_.CompactedRevision()) {
-      return expired("too old resource version: " + std::to_string(from) + " (" +
-                     std::to_string(store_.CompactedRevision()) + ")");
-    }
-    sink({"BOOKMARK",
-          {{"kind", resource.kind},
-           {"apiVersion", resource.GroupVersion()},
-           {"metadata", {{"resourceVersion", std::to_string(from)}}}}});
-    return store_.Watch(prefix, from,
-                        [this, resource, filter, present, sink](const storage::Event& event) {
-                          if (event.type == storage::EventType::kError) {
-                            sink({"ERROR", Expired(event.error).ToStatus()});
-                            return;
-                          }
-                          storage::KeyValue kv{event.key, event.value, 0, event.mod_revision};
-                          json object = Decode(resource, kv);
-                          if (!filter) {
-                            sink({EventTypeName(event.type), std::move(object)});
-                            return;
-                          }
-                          bool was = present->count(event.key) > 0;
-                          bool now = event.type != storage::EventType::kDeleted && filter(object);
-                          if (now) present->insert(event.key);
-                          if (!now) present->erase(event.key);
-                          if (was && now) {
-                            sink({"MODIFIED", std::move(object)});
-                          } else if (now) {
-                            sink({"ADDED", std::move(object)});
-                          } else if (was) {
-                            sink({"DELETED", std::move(object)});
-                          }
-                        });
+    auto progress = [&resource](const char* type, storage::Revision revision) {
+      return WatchEvent{type,
+                        {{"kind", resource.kind},
+                         {"apiVersion", resource.GroupVersion()},
+                         {"metadata", {{"resourceVersion", std::to_string(revision)}}}}};
+    };
+    auto handle = store_.Watch(
+        prefix, from,
+        [this, resource, filter, present, sink, progress](const storage::Event& event) {
+          if (event.type == storage::EventType::kError) {
+            sink({"ERROR", Expired(event.error).ToStatus()});
+            return;
+          }
+          storage::KeyValue kv{event.key, event.value, 0, event.mod_revision};
+          json object = Decode(resource, kv);
+          if (!filter) {
+            sink({EventTypeName(event.type), std::move(object)});
+            return;
+          }
+          bool was = present->count(event.key) > 0;
+          bool now = event.type != storage::EventType::kDeleted && filter(object);
+          if (now) present->insert(event.key);
+          if (!now) present->erase(event.key);
+          if (was && now) {
+            sink({"MODIFIED", std::move(object)});
+          } else if (now) {
+            sink({"ADDED", std::move(object)});
+          } else if (was) {
+            sink({"DELETED", std::move(object)});
+          } else {
+            // Nothing for this client, but it has now seen everything up
+            // to here: its bookmarks may say so.
+            sink(progress("PROGRESS", event.mod_revision));
+          }
+        });
+    // Only once the store watch exists: a watch refused (compacted) gets no bookmark.
+    sink(progress("BOOKMARK", from));
+    return handle;
   } catch (const StorageError& error) {
     if (error.code() == ErrorCode::kGone) {
       return expired("too old resource version: " + options.resource_version + " (" +

@@ -93,10 +93,12 @@ class Registry {
 
   // Events for matching objects. With resource_version "" or "0" the current objects come
   // first as ADDED; with a number, the changes after it (an ERROR event carrying 410 when that
-  // is no longer kept). Then, before any change, one BOOKMARK whose object carries only the
-  // revision the changes start after (callers decide whether clients see it). An object that
-  // stops matching the filter is reported DELETED, one that starts matching ADDED. `sink` runs
-  // on a store thread, one event at a time.
+  // is no longer kept). Then one BOOKMARK whose object carries only the revision the changes
+  // start after, possibly after the first changes and from another thread; and PROGRESS, with
+  // the same kind of object, for each change the filter hides. Callers decide what clients see
+  // of both. An object that stops matching the filter is reported DELETED, one that starts
+  // matching ADDED. `sink` runs on a store thread, one event at a time, apart from the
+  // initial objects and the BOOKMARK, which come from the calling thread.
   std::unique_ptr<storage::WatchHandle> Watch(const Resource& resource, const std::string& ns,
                                               const ListOptions& options, WatchSink sink);
 

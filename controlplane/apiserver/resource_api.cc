@@ -9,8 +9,10 @@
 #include "controlplane/apiserver/strategic_merge_patch.h"
 #include "controlplane/apiserver/table.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <random>
 
 namespace hostlet::apiserver {
@@ -247,6 +249,16 @@ BookmarkOptions BookmarkOptionsFrom(const Query& query) {
   return options;
 }
 
+// What the client of one watch has been sent. A piece and the revision it completes are
+// recorded under one lock, and a bookmark is written under it too, so bookmarks are queued in
+// order with the events: never ahead of one, never going backwards.
+struct WatchProgress {
+  std::mutex mutex;
+  std::shared_ptr<BodyStream> body;
+  bool started = false;  // the registry's start bookmark has come
+  std::int64_t delivered = 0;
+};
+
 Response WatchObjects(Registry& registry, const Target& target, const Request& request,
                       const Query& query) {
   const Resource& resource = *target.resource;
@@ -269,50 +281,51 @@ Response WatchObjects(Registry& registry, const Target& target, const Request& r
   auto table_options = TableOptionsFrom(query);
   Response response;
   response.stream_timeout = WatchTimeout(query);
-  // The revision up to which the client has every event: a bookmark may name it. It is
-  // advanced only after the event is written, so a bookmark never overtakes an event.
-  auto delivered = std::make_shared<std::atomic<std::int64_t>>(0);
+  auto progress = std::make_shared<WatchProgress>();
   auto bookmark = [&resource](std::int64_t revision) {
     return json{{"kind", resource.kind},
                 {"apiVersion", resource.GroupVersion()},
                 {"metadata", {{"resourceVersion", std::to_string(revision)}}}};
   };
-  auto stream_body = std::make_shared<std::shared_ptr<BodyStream>>();
   if (bookmarks.allow) {
-    response.tick = [stream_body, delivered, bookmark] {
-      if (*stream_body && delivered->load() > 0) {
-        (*stream_body)->Write(
-            json{{"type", "BOOKMARK"}, {"object", bookmark(delivered->load())}}.dump() + "\n");
-      }
+    response.tick = [progress, bookmark] {
+      std::lock_guard lock(progress->mutex);
+      if (!progress->started || !progress->body) return;
+      progress->body->Write(
+          json{{"type", "BOOKMARK"}, {"object", bookmark(progress->delivered)}}.dump() + "\n");
     };
   }
-  response.stream = [&registry, &resource, ns = target.ns, options, table, table_options,
-                     bookmarks, delivered, stream_body,
+  response.stream = [&registry, &resource, ns = target.ns, options, table, table_options, bookmarks,
+                     progress,
                      bookmark](std::shared_ptr<BodyStream> body) -> std::shared_ptr<void> {
-    *stream_body = body;
-    auto sink = [body, table, table_options, &resource, bookmarks, delivered,
+    {
+      std::lock_guard lock(progress->mutex);
+      progress->body = body;
+    }
+    auto sink = [body, table, table_options, &resource, bookmarks, progress,
                  bookmark](const WatchEvent& event) {
-      json object = event.object;
-      std::int64_t revision = 0;
-      if (event.type != "ERROR") {
-        revision = std::stoll(object["metadata"].value("resourceVersion", "0"));
+      std::lock_guard lock(progress->mutex);
+      if (event.type == "ERROR") {
+        body->Write(json{{"type", event.type}, {"object", event.object}}.dump() + "\n");
+        return body->End();
       }
+      // The initial objects are older than the start bookmark and the store delivers changes
+      // in revision order, so the largest revision seen is one the client has all events of.
+      std::int64_t revision = std::stoll(event.object["metadata"].value("resourceVersion", "0"));
+      progress->delivered = std::max(progress->delivered, revision);
+      if (event.type == "PROGRESS") return;
       if (event.type == "BOOKMARK") {
+        progress->started = true;
         if (bookmarks.send_initial_events) {
-          object["metadata"]["annotations"] = {{"k8s.io/initial-events-end", "true"}};
-          body->Write(json{{"type", event.type}, {"object", std::move(object)}}.dump() + "\n");
+          json end = bookmark(progress->delivered);
+          end["metadata"]["annotations"] = {{"k8s.io/initial-events-end", "true"}};
+          body->Write(json{{"type", "BOOKMARK"}, {"object", std::move(end)}}.dump() + "\n");
         }
-        delivered->store(revision);
         return;
       }
-      if (table && event.type != "ERROR") {
-        object = ToTable(resource.group, resource.name, {object}, table_options);
-      }
+      json object = table ? ToTable(resource.group, resource.name, {event.object}, table_options)
+                          : event.object;
       body->Write(json{{"type", event.type}, {"object", std::move(object)}}.dump() + "\n");
-      if (event.type == "ERROR") return body->End();
-      // Initial ADDED events carry their own, older revisions: only the start bookmark and
-      // later changes move what the client is known to have.
-      if (delivered->load() > 0) delivered->store(revision);
     };
     try {
       return std::shared_ptr<storage::WatchHandle>(registry.Watch(resource, ns, options, sink));

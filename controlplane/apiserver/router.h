@@ -6,9 +6,9 @@
 #include "controlplane/apiserver/http_types.h"
 
 #include <functional>
-#include <utility>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hostlet::apiserver {

@@ -129,6 +129,11 @@ std::string EnsureAdminTokenFile(const std::filesystem::path& path) {
 }
 
 bool IsPublicPath(const std::string& path) {
+  // Only plain paths: nothing that a router or a proxy in front could read as another path.
+  if (path.find("//") != std::string::npos || path.find('%') != std::string::npos ||
+      path.find('.') != std::string::npos) {
+    return false;
+  }
   for (const char* prefix : {"/healthz", "/livez", "/readyz"}) {
     std::string_view rest(path);
     if (!rest.starts_with(prefix)) continue;

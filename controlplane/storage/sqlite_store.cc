@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <utility>
 
 namespace hostlet::storage {
@@ -202,7 +202,8 @@ Revision SqliteStore::Create(const std::string& key, const std::string& value) {
 KeyValue SqliteStore::Get(const std::string& key) {
   std::lock_guard lock(read_mutex_);
   Row row;
-  if (!ReadCurrent(*reader_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
+  if (!ReadCurrent(*reader_, key, &row))
+    throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   return KeyValue{key, std::move(row.value), row.create_revision, row.mod_revision};
 }
 

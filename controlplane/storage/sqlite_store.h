@@ -73,13 +73,13 @@ class SqliteStore : public Store {
   sqlite::Database db_;
   std::mutex read_mutex_;
   std::unique_ptr<sqlite::Database> reader_;
-  Revision revision_ = 0;   // committed: what reads, watches and CurrentRevision see
-  Revision assigned_ = 0;   // the last revision handed to a write, committed or not
+  Revision revision_ = 0;  // committed: what reads, watches and CurrentRevision see
+  Revision assigned_ = 0;  // the last revision handed to a write, committed or not
   Revision compacted_ = 0;
   // The open group: its transaction, its events (in revision order), and who waits for it.
   bool group_open_ = false;
-  std::uint64_t group_ = 0;            // the number of the open (or last) group
-  std::uint64_t finished_group_ = 0;   // every group up to this one is committed or failed
+  std::uint64_t group_ = 0;           // the number of the open (or last) group
+  std::uint64_t finished_group_ = 0;  // every group up to this one is committed or failed
   std::uint64_t failed_group_ = 0;
   std::string failure_;
   std::vector<Event> pending_;

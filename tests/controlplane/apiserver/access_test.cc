@@ -116,7 +116,9 @@ TEST(TokenAuth, OnlyHealthChecksAndVersionArePublic) {
     EXPECT_TRUE(IsPublicPath(path)) << path;
   }
   for (const char* path : {"/api", "/apis", "/healthzz", "/openapi/v3", "/api/v1/secrets",
-                           "/version/../api/v1/secrets", "/"}) {
+                           "/version/../api/v1/secrets", "/healthz/../api/v1/secrets",
+                           "/healthz/%2e%2e/api/v1/secrets", "/healthz//api/v1/secrets",
+                           "//healthz", "/healthz/./x", "/"}) {
     EXPECT_FALSE(IsPublicPath(path)) << path;
   }
 }
@@ -223,6 +225,11 @@ TEST_F(ServerTest, RequestsWithoutATokenGetOnlyTheHealthChecksAndVersion) {
     EXPECT_EQ(status["code"], 401);
   }
   EXPECT_EQ(Http("POST", "/api/v1/namespaces", "", R"({"metadata":{"name":"x"}})").status, 401);
+  // Paths that look public but are not, however a router or a proxy might read them.
+  for (const char* path : {"/healthz/../api/v1/namespaces", "/healthz/%2e%2e/api/v1/namespaces",
+                           "//api/v1/namespaces", "/healthz//api/v1/namespaces"}) {
+    EXPECT_EQ(Http("GET", path).status, 401) << path;
+  }
   for (const char* path : {"/healthz", "/livez", "/readyz", "/version"}) {
     EXPECT_EQ(Http("GET", path).status, 200) << path;
   }

@@ -172,10 +172,10 @@ std::int64_t RevisionOf(const json& event) {
 TEST_F(ServerTest, WatchBookmarksWhenAllowedNameWhatTheClientHasSeen) {
   auto list = json::parse(Http("GET", "/api/v1/namespaces/default/configmaps").body);
   std::string start = list["metadata"]["resourceVersion"];
-  ASSERT_EQ(Http("POST", "/api/v1/namespaces/default/configmaps", "",
-                 R"({"metadata":{"name":"one"}})")
-                .status,
-            201);
+  ASSERT_EQ(
+      Http("POST", "/api/v1/namespaces/default/configmaps", "", R"({"metadata":{"name":"one"}})")
+          .status,
+      201);
   auto events = WatchLines(Http("GET",
                                 "/api/v1/namespaces/default/configmaps?watch=true&"
                                 "allowWatchBookmarks=true&timeoutSeconds=2&resourceVersion=" +
@@ -189,13 +189,30 @@ TEST_F(ServerTest, WatchBookmarksWhenAllowedNameWhatTheClientHasSeen) {
   // A client resuming from the bookmark misses nothing and gets nothing twice.
   EXPECT_EQ(RevisionOf(events[1]), RevisionOf(events[0]));
 
-  auto plain = WatchLines(
-      Http("GET", "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&"
-                  "resourceVersion=" +
-                      start)
-          .body);
-  ASSERT_EQ(plain.size(), 1u);
+  // A selective watch's bookmarks move on with the changes it does not show.
+  auto hidden = json::parse(Http("POST", "/api/v1/namespaces/default/configmaps", "",
+                                 R"({"metadata":{"name":"two","labels":{"shown":"no"}}})")
+                                .body);
+  auto selective = WatchLines(Http("GET",
+                                   "/api/v1/namespaces/default/configmaps?watch=true&"
+                                   "allowWatchBookmarks=true&timeoutSeconds=1&"
+                                   "labelSelector=shown%3Dyes&resourceVersion=" +
+                                       start)
+                                  .body);
+  ASSERT_EQ(selective.size(), 1u) << selective.back().dump();
+  EXPECT_EQ(selective[0]["type"], "BOOKMARK");
+  EXPECT_EQ(selective[0]["object"]["metadata"]["resourceVersion"],
+            hidden["metadata"]["resourceVersion"]);
+
+  auto plain = WatchLines(Http("GET",
+                               "/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1&"
+                               "resourceVersion=" +
+                                   start)
+                              .body);
+  // Without allowWatchBookmarks: the two changes and nothing else.
+  ASSERT_EQ(plain.size(), 2u);
   EXPECT_EQ(plain[0]["type"], "ADDED");
+  EXPECT_EQ(plain[1]["type"], "ADDED");
 }
 
 TEST_F(ServerTest, SendInitialEventsEndsTheInitialStateWithAnAnnotatedBookmark) {
@@ -205,11 +222,12 @@ TEST_F(ServerTest, SendInitialEventsEndsTheInitialStateWithAnAnnotatedBookmark) 
                   .status,
               201);
   }
-  auto events = WatchLines(
-      Http("GET", "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&"
-                  "allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&"
-                  "resourceVersion=1&timeoutSeconds=1")
-          .body);
+  auto events =
+      WatchLines(Http("GET",
+                      "/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true&"
+                      "allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&"
+                      "resourceVersion=1&timeoutSeconds=1")
+                     .body);
   ASSERT_GE(events.size(), 3u);
   EXPECT_EQ(events[0]["type"], "ADDED");
   EXPECT_EQ(events[1]["type"], "ADDED");
@@ -225,8 +243,9 @@ TEST_F(ServerTest, SendInitialEventsEndsTheInitialStateWithAnAnnotatedBookmark) 
   auto status = json::parse(refused.body);
   EXPECT_EQ(status["reason"], "Invalid");
   EXPECT_EQ(status["details"]["causes"][0]["field"], "allowWatchBookmarks");
-  EXPECT_EQ(Http("GET", "/api/v1/namespaces/default/configmaps?watch=true&"
-                        "resourceVersionMatch=NotOlderThan")
+  EXPECT_EQ(Http("GET",
+                 "/api/v1/namespaces/default/configmaps?watch=true&"
+                 "resourceVersionMatch=NotOlderThan")
                 .status,
             422);
 }

@@ -14,17 +14,16 @@ hostlet::testing::EtcdCluster& SharedEtcd() {
 
 INSTANTIATE_TEST_SUITE_P(
     Etcd, StoreTest,
-    ::testing::Values(Backend{
-        .name = "etcd",
-        .open =
-            [](const std::filesystem::path& dir, WatchOptions options) {
-              EtcdOptions etcd;
-              etcd.endpoints = SharedEtcd().ClientUrls();
-              etcd.prefix = "/hostlet-test" + dir.string();
-              etcd.watch = options;
-              return std::make_unique<EtcdStore>(etcd);
-            },
-        .disk_usage = nullptr}),
+    ::testing::Values(Backend{.name = "etcd",
+                              .open =
+                                  [](const std::filesystem::path& dir, WatchOptions options) {
+                                    EtcdOptions etcd;
+                                    etcd.endpoints = SharedEtcd().ClientUrls();
+                                    etcd.prefix = "/hostlet-test" + dir.string();
+                                    etcd.watch = options;
+                                    return std::make_unique<EtcdStore>(etcd);
+                                  },
+                              .disk_usage = nullptr}),
     [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 
 }  // namespace
