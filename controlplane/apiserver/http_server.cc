@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <malloc.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -33,6 +34,8 @@ constexpr uint64_t kBodyLimit = 3 * 1024 * 1024;
 constexpr std::chrono::seconds kIdleTimeout(120);
 // How long a closing connection keeps reading what the client still sends.
 constexpr std::chrono::seconds kLingerTimeout(5);
+// After an answer larger than this the allocator is asked to give freed memory back.
+constexpr size_t kTrimAfterBytes = 1024 * 1024;
 // A client must finish the TLS handshake within this.
 constexpr std::chrono::seconds kHandshakeTimeout(10);
 // A streamed answer whose client falls this many bytes behind is ended; a watch client then
@@ -175,7 +178,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     response_ = ToMessage(std::move(response), version, keep_alive);
     http::async_write(
         stream_, response_,
-        [self = this->shared_from_this(), keep_alive](beast::error_code error, size_t) {
+        [self = this->shared_from_this(), keep_alive](beast::error_code error, size_t written) {
+          if (written > kTrimAfterBytes) {
+            // A large answer (a list of thousands of objects) was built from JSON trees many
+            // times its size; glibc keeps that memory in its arenas unless asked to return it.
+            self->response_ = {};
+            malloc_trim(0);
+          }
           if (error) return;
           if (keep_alive) return self->Read();
           self->Close();
