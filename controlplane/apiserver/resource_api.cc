@@ -210,7 +210,7 @@ std::chrono::seconds WatchTimeout(const Query& query) {
   return std::chrono::seconds(std::uniform_int_distribution<int>(1800, 3600)(random));
 }
 
-bool IsTrue(const std::string& value);
+bool IsTrue(const std::string& value) { return value == "true" || value == "1"; }
 
 // What a watch asked of bookmarks: none, periodic ones (allowWatchBookmarks), and the one that
 // marks the end of the initial state (sendInitialEvents, the watch-list protocol), checked as
@@ -338,8 +338,6 @@ Response WatchObjects(Registry& registry, const Target& target, const Request& r
   };
   return response;
 }
-
-bool IsTrue(const std::string& value) { return value == "true" || value == "1"; }
 
 json ToScale(const json& object) {
   json scale = {{"kind", "Scale"}, {"apiVersion", "autoscaling/v1"}};

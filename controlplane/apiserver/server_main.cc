@@ -84,6 +84,17 @@ struct Options {
   bool scheduler = true;
 };
 
+// "a,b,,c" -> {"a", "b", "c"}: a flag's comma-separated values, empty ones dropped.
+std::vector<std::string> SplitList(const std::string& value) {
+  std::vector<std::string> items;
+  for (size_t start = 0; start <= value.size();) {
+    size_t comma = std::min(value.find(',', start), value.size());
+    if (comma > start) items.push_back(value.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
 // What is wrong with the storage flags, or "" when they fit together.
 std::string CheckStorageFlags(Options* options) {
   if (options->storage != "sqlite" && options->storage != "etcd") {
@@ -155,22 +166,12 @@ std::optional<Options> ParseFlags(int argc, char** argv, int* exit_code) {
     if (flag == "--data-dir") options.data_dir = value;
     if (flag == "--storage") options.storage = value;
     if (flag == "--etcd-prefix") options.etcd_prefix = value;
-    if (flag == "--etcd-servers") {
-      options.etcd_servers.clear();
-      for (size_t start = 0; start <= value.size();) {
-        size_t comma = std::min(value.find(',', start), value.size());
-        if (comma > start) options.etcd_servers.push_back(value.substr(start, comma - start));
-        start = comma + 1;
-      }
-    }
+    if (flag == "--etcd-servers") options.etcd_servers = SplitList(value);
     if (flag == "--kubeconfig-out") options.kubeconfig_out = value;
     if (flag == "--token-auth-file") options.token_auth_files.push_back(value);
     if (flag == "--tls-san") {
-      for (size_t start = 0; start <= value.size();) {
-        size_t comma = std::min(value.find(',', start), value.size());
-        if (comma > start) options.tls_sans.push_back(value.substr(start, comma - start));
-        start = comma + 1;
-      }
+      auto names = SplitList(value);
+      options.tls_sans.insert(options.tls_sans.end(), names.begin(), names.end());
     }
     if (flag == "--threads") {
       try {
@@ -231,8 +232,8 @@ int main(int argc, char** argv) {
     Router router;
     TokenAuthenticator tokens;
     auto admin_token_file = data_dir / "admin-token.csv";
-    std::string admin_token = EnsureAdminTokenFile(admin_token_file);
-    tokens.LoadFile(admin_token_file);
+    EnsureAdminTokenFile(admin_token_file);
+    std::string admin_token = tokens.LoadFile(admin_token_file);
     for (const auto& file : options->token_auth_files) tokens.LoadFile(file);
     if (transport == Transport::kHttps)
       router.SetGate([&tokens](const Request& request) {

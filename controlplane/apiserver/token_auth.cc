@@ -54,7 +54,8 @@ bool SplitCsv(const std::string& line, std::vector<std::string>* fields) {
 
 }  // namespace
 
-void TokenAuthenticator::LoadFile(const std::filesystem::path& path) {
+std::string TokenAuthenticator::LoadFile(const std::filesystem::path& path) {
+  std::string first_token;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot read the token file " + path.string());
   std::string line;
@@ -81,7 +82,9 @@ void TokenAuthenticator::LoadFile(const std::filesystem::path& path) {
     if (!users_.emplace(Digest(fields[0]), std::move(user)).second) {
       throw std::runtime_error(where() + "this token is already given to another entry");
     }
+    if (first_token.empty()) first_token = fields[0];
   }
+  return first_token;
 }
 
 TokenAuthenticator::Outcome TokenAuthenticator::Authenticate(const Request& request,
@@ -117,15 +120,9 @@ std::string EnsureAdminTokenFile(const std::filesystem::path& path) {
     WriteFileAtomically(path, token + ",admin,admin,\"system:masters\"\n");
   }
   // The first entry is the admin's: the file is ours, but an admin may have added users.
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (Trim(line).empty() || Trim(line).front() == '#') continue;
-    std::vector<std::string> fields;
-    SplitCsv(line, &fields);
-    if (!Trim(fields[0]).empty()) return Trim(fields[0]);
-  }
-  throw std::runtime_error(path.string() + " holds no token");
+  std::string token = TokenAuthenticator().LoadFile(path);
+  if (token.empty()) throw std::runtime_error(path.string() + " holds no token");
+  return token;
 }
 
 bool IsPublicPath(const std::string& path) {

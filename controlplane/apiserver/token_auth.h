@@ -23,9 +23,10 @@ struct UserInfo {
 
 class TokenAuthenticator {
  public:
-  // Adds the users of `path`; throws std::runtime_error naming the file and line of a
-  // malformed entry or a token given twice.
-  void LoadFile(const std::filesystem::path& path);
+  // Adds the users of `path` and returns the first one's token ("" for a file without
+  // entries); throws std::runtime_error naming the file and line of a malformed entry or a
+  // token given twice.
+  std::string LoadFile(const std::filesystem::path& path);
 
   enum class Outcome { kAnonymous, kAuthenticated, kRejected };
   // kAnonymous when the request carries no bearer token; kRejected when it carries one that

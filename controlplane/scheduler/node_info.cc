@@ -1,25 +1,12 @@
 #include "controlplane/scheduler/node_info.h"
 
+#include "controlplane/scheduler/json_fields.h"
+
 #include <algorithm>
 
 namespace hostlet::scheduler {
-namespace {
 
 using nlohmann::json;
-
-const json& Field(const json& object, const char* name) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(name);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string String(const json& object, const char* name) {
-  const json& value = Field(object, name);
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
-
-}  // namespace
 
 NodeSpec ParseNode(const json& node) {
   NodeSpec spec;

@@ -1,21 +1,11 @@
 #include "controlplane/scheduler/pod_info.h"
 
+#include "controlplane/scheduler/json_fields.h"
+
 namespace hostlet::scheduler {
 namespace {
 
 using nlohmann::json;
-
-const json& Field(const json& object, const char* name) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(name);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string String(const json& object, const char* name) {
-  const json& value = Field(object, name);
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
 
 NodeRequirement::Op ParseOp(const std::string& op) {
   using Op = NodeRequirement::Op;

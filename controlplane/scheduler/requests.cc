@@ -1,6 +1,7 @@
 #include "controlplane/scheduler/requests.h"
 
 #include "controlplane/apiserver/quantity.h"
+#include "controlplane/scheduler/json_fields.h"
 
 #include <algorithm>
 
@@ -11,13 +12,6 @@ using nlohmann::json;
 
 constexpr std::int64_t kDefaultMilliCpu = 100;
 constexpr std::int64_t kDefaultMemory = 200LL * 1024 * 1024;
-
-const json& Field(const json& object, const char* name) {
-  static const json kNull;
-  if (!object.is_object()) return kNull;
-  auto it = object.find(name);
-  return it == object.end() ? kNull : *it;
-}
 
 // Requests of one container, with limits standing in for missing requests.
 Resources ContainerRequests(const json& container) {

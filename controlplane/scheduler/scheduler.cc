@@ -77,13 +77,14 @@ SchedulerStats Scheduler::stats() const {
   return {scheduled_.load(), unschedulable_.load(), bind_errors_.load(), resyncs_.load()};
 }
 
+void Scheduler::RequestResync() {
+  std::lock_guard lock(watch_mutex_);
+  resync_wanted_ = true;
+  watch_wake_.notify_all();
+}
+
 void Scheduler::OnNode(const apiserver::WatchEvent& event) {
-  if (event.type == "ERROR") {
-    std::lock_guard lock(watch_mutex_);
-    resync_wanted_ = true;
-    watch_wake_.notify_all();
-    return;
-  }
+  if (event.type == "ERROR") return RequestResync();
   if (!IsObjectEvent(event)) return;
   bool changed = false;
   {
@@ -98,12 +99,7 @@ void Scheduler::OnNode(const apiserver::WatchEvent& event) {
 }
 
 void Scheduler::OnPod(const apiserver::WatchEvent& event) {
-  if (event.type == "ERROR") {
-    std::lock_guard lock(watch_mutex_);
-    resync_wanted_ = true;
-    watch_wake_.notify_all();
-    return;
-  }
+  if (event.type == "ERROR") return RequestResync();
   if (!IsObjectEvent(event)) return;
   PodInfo pod = ParsePod(event.object);
   if (event.type == "DELETED") {

@@ -63,6 +63,8 @@ class Scheduler {
     std::string node;
   };
 
+  // A watch ended with an error: the resync thread re-lists both kinds.
+  void RequestResync();
   void OnNode(const apiserver::WatchEvent& event);
   void OnPod(const apiserver::WatchEvent& event);
   void StartWatches();

@@ -110,6 +110,17 @@ etcdserverpb::TxnResponse EtcdStore::Txn(const etcdserverpb::TxnRequest& request
   return response;
 }
 
+grpc::Status EtcdStore::Range(const etcdserverpb::RangeRequest& request,
+                              etcdserverpb::RangeResponse* response, std::string* endpoint) {
+  return client_.Call(
+      [&](EtcdMember& member, grpc::ClientContext& context) {
+        // A retried call must not add to what a failed attempt left.
+        response->Clear();
+        return member.kv->Range(&context, request, response);
+      },
+      endpoint);
+}
+
 Revision EtcdStore::Create(const std::string& key, const std::string& value) {
   if (key.empty()) throw StorageError(ErrorCode::kInvalidArgument, "create: empty key");
   std::string full = options_.prefix + key;
@@ -130,12 +141,7 @@ KeyValue EtcdStore::Get(const std::string& key) {
   request.set_key(options_.prefix + key);
   etcdserverpb::RangeResponse response;
   std::string endpoint;
-  grpc::Status status = client_.Call(
-      [&](EtcdMember& member, grpc::ClientContext& context) {
-        response.Clear();
-        return member.kv->Range(&context, request, &response);
-      },
-      &endpoint);
+  grpc::Status status = Range(request, &response, &endpoint);
   if (!status.ok()) Throw("get of " + Quote(key), status, endpoint);
   if (response.kvs().empty()) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   const mvccpb::KeyValue& kv = response.kvs(0);
@@ -205,12 +211,7 @@ ListResult EtcdStore::List(const std::string& prefix, std::size_t limit,
   request.set_revision(at_revision);
   etcdserverpb::RangeResponse response;
   std::string endpoint;
-  grpc::Status status = client_.Call(
-      [&](EtcdMember& member, grpc::ClientContext& context) {
-        response.Clear();
-        return member.kv->Range(&context, request, &response);
-      },
-      &endpoint);
+  grpc::Status status = Range(request, &response, &endpoint);
   if (!status.ok()) {
     Throw("list of " + Quote(prefix) + " at revision " + std::to_string(at_revision), status,
           endpoint);
@@ -276,11 +277,7 @@ Revision EtcdStore::CurrentRevision() {
   request.set_limit(1);
   etcdserverpb::RangeResponse response;
   std::string endpoint;
-  grpc::Status status = client_.Call(
-      [&](EtcdMember& member, grpc::ClientContext& context) {
-        return member.kv->Range(&context, request, &response);
-      },
-      &endpoint);
+  grpc::Status status = Range(request, &response, &endpoint);
   if (!status.ok()) Throw("reading the current revision", status, endpoint);
   return response.header().revision();
 }
@@ -293,11 +290,7 @@ bool EtcdStore::IsCompacted(Revision revision) {
   request.set_revision(revision);
   etcdserverpb::RangeResponse response;
   std::string endpoint;
-  grpc::Status status = client_.Call(
-      [&](EtcdMember& member, grpc::ClientContext& context) {
-        return member.kv->Range(&context, request, &response);
-      },
-      &endpoint);
+  grpc::Status status = Range(request, &response, &endpoint);
   if (IsCompactedError(status)) return true;
   if (!status.ok()) {
     Throw("probing for the compaction point at revision " + std::to_string(revision), status,

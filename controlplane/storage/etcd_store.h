@@ -59,6 +59,10 @@ class EtcdStore : public Store {
 
  private:
   etcdserverpb::TxnResponse Txn(const etcdserverpb::TxnRequest& request, const std::string& what);
+  // A range read on whichever member answers; the status is the caller's to judge, since a
+  // compacted revision is an answer to some callers and an error to others.
+  grpc::Status Range(const etcdserverpb::RangeRequest& request,
+                     etcdserverpb::RangeResponse* response, std::string* endpoint);
   // Whether a read at `revision` is refused as compacted.
   bool IsCompacted(Revision revision);
   // The watch feed's thread: follows the prefix from `after` on, failing over between members.
