@@ -3,6 +3,7 @@
 // completed and terminating; nodes ready, not ready and cordoned; rollouts half done; events old
 // and new style).
 #include "controlplane/apiserver/table.h"
+#include "controlplane/apiserver/object_meta.h"
 #include "controlplane/apiserver/resources.h"
 #include "controlplane/apiserver/table_format.h"
 
@@ -10,7 +11,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <ctime>
 
 namespace hostlet::apiserver {
 namespace {
@@ -25,16 +25,7 @@ using ::testing::ElementsAre;
 
 const std::chrono::system_clock::time_point kNow = *ParseTimestamp("2026-03-01T12:00:00Z");
 
-std::string Rfc3339(std::chrono::system_clock::time_point time) {
-  std::time_t secs = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
-std::string Ago(std::chrono::system_clock::duration duration) { return Rfc3339(kNow - duration); }
+std::string Ago(std::chrono::system_clock::duration duration) { return FormatTime(kNow - duration); }
 
 json Print(const std::string& group, const std::string& resource, const json& object,
            IncludeObject include = IncludeObject::kMetadata) {
@@ -88,7 +79,7 @@ TEST(HumanDuration, FollowsKubernetesRounding) {
 TEST(ParseTimestamp, ReadsMetav1TimeAndMicroTime) {
   auto base = ParseTimestamp("2026-03-01T12:00:00Z");
   ASSERT_TRUE(base);
-  EXPECT_EQ(Rfc3339(*base), "2026-03-01T12:00:00Z");
+  EXPECT_EQ(FormatTime(*base), "2026-03-01T12:00:00Z");
   EXPECT_EQ(*ParseTimestamp("2026-03-01T12:00:00.250000Z") - *base, milliseconds(250));
   EXPECT_EQ(*ParseTimestamp("2026-03-01T14:00:00+02:00"), *base);
   EXPECT_EQ(*ParseTimestamp("2026-03-01T07:30:00-04:30"), *base);
@@ -606,7 +597,7 @@ TEST(EventTable, EventsWrittenThroughEventsApi) {
                  {"reason", "Starting"},
                  {"message", "Starting kubelet."},
                  {"type", "Normal"},
-                 {"eventTime", Rfc3339(kNow - minutes(3)).substr(0, 19) + ".123456Z"},
+                 {"eventTime", FormatTime(kNow - minutes(3)).substr(0, 19) + ".123456Z"},
                  {"reportingComponent", "hostlet"},
                  {"reportingInstance", "node-1"}};
   json cells = Cells("", "events", single);
