@@ -19,16 +19,10 @@ data:
   mode: fast
 )";
 
-std::string Join(const std::vector<std::string>& parts) {
-  std::string joined;
-  for (const std::string& part : parts) joined += (joined.empty() ? "" : ",") + part;
-  return joined;
-}
-
 class EtcdServerTest : public ServerTest {
  protected:
   EtcdServerTest() {
-    extra_flags_ = {"--storage",     "etcd", "--etcd-servers", Join(etcd_->ClientUrls()),
+    extra_flags_ = {"--storage",     "etcd", "--etcd-servers", etcd_->ClientUrlList(),
                     "--etcd-prefix", "/e2e"};
   }
   // The server goes first, so it never sees its whole cluster vanish.

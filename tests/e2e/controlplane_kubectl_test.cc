@@ -64,12 +64,9 @@ class KubectlTest : public ServerTest, public ::testing::WithParamInterface<std:
   KubectlTest() {
     if (GetParam() == "etcd") {
       static int tests = 0;
-      std::string servers;
-      for (const auto& url : SharedEtcd().ClientUrls())
-        servers += (servers.empty() ? "" : ",") + url;
       extra_flags_ = {
           "--storage",      "etcd",
-          "--etcd-servers", servers,
+          "--etcd-servers", SharedEtcd().ClientUrlList(),
           "--etcd-prefix",  "/e2e-" + std::to_string(getpid()) + "-" + std::to_string(++tests)};
     }
   }

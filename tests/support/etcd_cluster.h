@@ -86,6 +86,12 @@ class EtcdCluster {
     for (const Member& member : members_) urls.push_back(member.client_url);
     return urls;
   }
+  // The same, as hostlet-server's --etcd-servers takes them.
+  std::string ClientUrlList() const {
+    std::string list;
+    for (const Member& member : members_) list += (list.empty() ? "" : ",") + member.client_url;
+    return list;
+  }
 
   // SIGKILL, as a crash or a power cut would stop it.
   void Kill(int member) {
