@@ -1,13 +1,19 @@
-// hostlet, the node agent. At this stage it loads the plugin modules of its plugin directories,
-// runs the node's CNI manager over the network modules and CNI binaries (offered to runtime
-// modules as the network host service, so pods get their network), and serves each runtime,
-// storage and device module as its standard gRPC API on a unix socket (so crictl, CSI tools and
-// the upstream kubelet can use them), until SIGINT or SIGTERM.
+// hostlet, the node agent. It loads the plugin modules of its plugin directories, runs the
+// node's CNI manager over the network modules and CNI binaries (offered to runtime modules as the
+// network host service, so pods get their network), and serves each runtime, storage and device
+// module as its standard gRPC API on a unix socket (so crictl, CSI tools and the upstream kubelet
+// can use them). Given an apiserver kubeconfig or a static pod directory, it is also the node's
+// kubelet: it registers the node and runs the pods bound to it, until SIGINT or SIGTERM.
+#include "kubelet/agent/agent.h"
+#include "kubelet/config/agent_config.h"
+#include "kubelet/cri/runtime_client.h"
 #include "kubelet/network/host_service.h"
 #include "kubelet/network/manager.h"
 #include "kubelet/plugins/plugin_directory.h"
 
 #include <hostlet/sdk/grpc_bridge.h>
+
+#include <nlohmann/json.hpp>
 
 #include <csignal>
 #include <cstring>
@@ -21,49 +27,110 @@ namespace {
 
 int Usage(const char* problem) {
   if (problem != nullptr) std::cerr << "hostlet: " << problem << "\n";
-  std::cerr << "usage: hostlet [--plugin-dir DIR]... [--plugin-config NAME=JSON]... [--socket-dir DIR]\n"
-               "               [--cni-conf-dir DIR] [--cni-bin-dir DIR]... [--cni-cache-dir DIR]\n"
-               "  --plugin-dir DIR          load every *.so hostlet plugin module in DIR (repeatable)\n"
-               "  --plugin-config NAME=JSON configuration of the instance of plugin NAME (default {})\n"
-               "  --socket-dir DIR          serve each loaded module at DIR/<plugin name>.sock\n"
-               "                            (default /run/hostlet/plugins)\n"
-               "  --cni-conf-dir DIR        CNI network configurations (default /etc/cni/net.d)\n"
-               "  --cni-bin-dir DIR         CNI plugin executables, after network modules\n"
-               "                            (repeatable; default /opt/cni/bin and /usr/lib/cni)\n"
-               "  --cni-cache-dir DIR       CNI result cache (default /var/lib/cni)\n";
+  std::cerr
+      << "usage: hostlet [--config FILE] [flags]\n"
+         "Flags override the config file (a KubeletConfiguration-like YAML file; see "
+         "docs/architecture.md).\n"
+         "  --config FILE             the agent's config file\n"
+         "  --kubeconfig FILE         the apiserver to register with and take pods from\n"
+         "  --static-pod-path DIR     run the pod manifests in DIR (mirror pods go to the "
+         "apiserver)\n"
+         "  --node-name NAME          this node's name (default: the host name)\n"
+         "  --node-ip IP              this node's InternalIP (default: the default route's source "
+         "address)\n"
+         "  --root-dir DIR            pod volumes and state (default /var/lib/hostlet)\n"
+         "  --pod-logs-dir DIR        container logs (default /var/log/pods)\n"
+         "  --images-dir DIR          image archives imported at start (default ROOT-DIR/images)\n"
+         "  --container-runtime-endpoint E  module:NAME or unix:///path (default module:oci)\n"
+         "  --cgroup-root PATH        parent of the kubepods cgroup (default /)\n"
+         "  --max-pods N              pods this node accepts (default 110)\n"
+         "  --plugin-dir DIR          load every *.so hostlet plugin module in DIR (repeatable)\n"
+         "  --plugin-config NAME=JSON configuration of the instance of plugin NAME (default {})\n"
+         "  --socket-dir DIR          serve each loaded module at DIR/<plugin name>.sock\n"
+         "                            (default /run/hostlet/plugins)\n"
+         "  --cni-conf-dir DIR        CNI network configurations (default /etc/cni/net.d)\n"
+         "  --cni-bin-dir DIR         CNI plugin executables, after network modules\n"
+         "                            (repeatable; default /opt/cni/bin and /usr/lib/cni)\n"
+         "  --cni-cache-dir DIR       CNI result cache (default /var/lib/cni)\n"
+         "Without --kubeconfig and --static-pod-path the agent only hosts its plugins.\n";
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  std::vector<std::filesystem::path> plugin_dirs;
-  std::filesystem::path socket_dir = "/run/hostlet/plugins";
-  std::map<std::string, std::string> plugin_configs;
-  hostlet::network::ManagerOptions network_options;
-  network_options.bin_dirs.clear();
+  using hostlet::agent::AgentConfig;
+  // The config file comes first, whatever its place among the flags, so the flags override it.
+  AgentConfig config = hostlet::agent::DefaultAgentConfig();
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) != "--config") continue;
+    try {
+      config = hostlet::agent::LoadAgentConfig(argv[i + 1]);
+    } catch (const std::exception& failure) {
+      std::cerr << "hostlet: " << failure.what() << "\n";
+      return 2;
+    }
+  }
+  std::string node_ip;
+  bool cni_bin_dirs_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--help" || arg == "-h") return Usage(nullptr);
     if (i + 1 >= argc) return Usage(("missing value for " + arg).c_str());
-    if (arg == "--plugin-dir") {
-      plugin_dirs.emplace_back(argv[++i]);
-    } else if (arg == "--plugin-config") {
-      std::string value = argv[++i];
-      auto equals = value.find('=');
-      if (equals == std::string::npos || equals == 0) return Usage("--plugin-config takes NAME=JSON");
-      plugin_configs[value.substr(0, equals)] = value.substr(equals + 1);
-    } else if (arg == "--cni-conf-dir") {
-      network_options.config_dir = argv[++i];
-    } else if (arg == "--cni-bin-dir") {
-      network_options.bin_dirs.emplace_back(argv[++i]);
-    } else if (arg == "--cni-cache-dir") {
-      network_options.cache_dir = argv[++i];
-    } else if (arg == "--socket-dir") {
-      socket_dir = argv[++i];
-    } else {
-      return Usage(("unknown flag " + arg).c_str());
+    std::string value = argv[++i];
+    try {
+      if (arg == "--config") {
+        // read above
+      } else if (arg == "--plugin-dir") {
+        config.plugin_dirs.emplace_back(value);
+      } else if (arg == "--plugin-config") {
+        auto equals = value.find('=');
+        if (equals == std::string::npos || equals == 0)
+          return Usage("--plugin-config takes NAME=JSON");
+        config.plugin_config[value.substr(0, equals)] = value.substr(equals + 1);
+      } else if (arg == "--cni-conf-dir") {
+        config.cni_conf_dir = value;
+      } else if (arg == "--cni-bin-dir") {
+        if (!cni_bin_dirs_given) config.cni_bin_dirs.clear();
+        cni_bin_dirs_given = true;
+        config.cni_bin_dirs.emplace_back(value);
+      } else if (arg == "--cni-cache-dir") {
+        config.cni_cache_dir = value;
+      } else if (arg == "--socket-dir") {
+        config.plugin_socket_dir = value;
+      } else if (arg == "--kubeconfig") {
+        config.kubeconfig = value;
+      } else if (arg == "--static-pod-path") {
+        config.static_pod_path = value;
+      } else if (arg == "--node-name") {
+        config.node_name = value;
+      } else if (arg == "--node-ip") {
+        node_ip = value;
+      } else if (arg == "--root-dir") {
+        config.root_dir = value;
+      } else if (arg == "--pod-logs-dir") {
+        config.pod_logs_dir = value;
+      } else if (arg == "--images-dir") {
+        config.images_dir = value;
+      } else if (arg == "--container-runtime-endpoint") {
+        config.container_runtime_endpoint = value;
+      } else if (arg == "--cgroup-root") {
+        config.cgroup_root = value;
+      } else if (arg == "--max-pods") {
+        config.max_pods = std::stoi(value);
+        if (config.max_pods <= 0) return Usage("--max-pods must be positive");
+      } else {
+        return Usage(("unknown flag " + arg).c_str());
+      }
+    } catch (const std::exception&) {
+      return Usage(("bad value for " + arg + ": " + value).c_str());
     }
+  }
+  if (config.images_dir.empty()) config.images_dir = config.root_dir / "images";
+  const bool node_mode = !config.kubeconfig.empty() || !config.static_pod_path.empty();
+  if (node_mode) {
+    std::error_code ignored;
+    std::filesystem::create_directories(config.images_dir, ignored);
   }
 
   sigset_t signals;
@@ -72,12 +139,19 @@ int main(int argc, char* argv[]) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  hostlet::plugins::ScanResult scan = hostlet::plugins::ScanDirectories(plugin_dirs);
-  for (const auto& refusal : scan.refused) std::cerr << "hostlet: refused " << refusal.reason << "\n";
+  hostlet::plugins::ScanResult scan = hostlet::plugins::ScanDirectories(config.plugin_dirs);
+  for (const auto& refusal : scan.refused)
+    std::cerr << "hostlet: refused " << refusal.reason << "\n";
 
   auto config_of = [&](const std::string& name) {
-    auto config = plugin_configs.find(name);
-    return config == plugin_configs.end() ? std::string("{}") : config->second;
+    auto found = config.plugin_config.find(name);
+    std::string text = found == config.plugin_config.end() ? std::string("{}") : found->second;
+    if (name != "oci" || !node_mode) return text;
+    // The node's image directory is imported by its OCI runtime, as k3s imports its images.
+    auto json = nlohmann::json::parse(text, nullptr, false);
+    if (json.is_object() && !json.contains("importDirs"))
+      json["importDirs"] = {config.images_dir.string()};
+    return json.is_object() ? json.dump() : text;
   };
   // Network modules first: a chain element's `type` resolves to one of them before any binary.
   std::map<std::string, std::shared_ptr<hostlet::Channel>> networks;
@@ -90,8 +164,12 @@ int main(int argc, char* argv[]) {
       std::cerr << "hostlet: not using: " << failure.what() << "\n";
     }
   }
-  if (network_options.bin_dirs.empty()) network_options.bin_dirs = {"/opt/cni/bin", "/usr/lib/cni"};
-  network_options.modules = [&networks](const std::string& type) -> std::shared_ptr<hostlet::Channel> {
+  hostlet::network::ManagerOptions network_options;
+  network_options.config_dir = config.cni_conf_dir;
+  network_options.bin_dirs = config.cni_bin_dirs;
+  network_options.cache_dir = config.cni_cache_dir;
+  network_options.modules =
+      [&networks](const std::string& type) -> std::shared_ptr<hostlet::Channel> {
     auto found = networks.find(type);
     return found == networks.end() ? nullptr : found->second;
   };
@@ -101,24 +179,50 @@ int main(int argc, char* argv[]) {
   services->Offer(HOSTLET_SERVICE_NETWORK, network_service.raw());
 
   std::error_code error;
-  std::filesystem::create_directories(socket_dir, error);
+  std::filesystem::create_directories(config.plugin_socket_dir, error);
+  std::map<std::string, std::shared_ptr<hostlet::Channel>> instances;
   std::vector<std::unique_ptr<hostlet::GrpcBridgeServer>> servers;
   for (const auto& module : scan.modules) {
     if (module->kind() == HOSTLET_KIND_NETWORK) continue;
     try {
-      auto socket = (socket_dir / (module->name() + ".sock")).string();
+      auto socket = (config.plugin_socket_dir / (module->name() + ".sock")).string();
       auto instance = module->Create(config_of(module->name()), services);
+      instances[module->name()] = instance;
       servers.push_back(std::make_unique<hostlet::GrpcBridgeServer>(instance, socket));
       std::cerr << "hostlet: serving " << module->Describe() << " on " << socket << "\n";
     } catch (const std::exception& failure) {
       std::cerr << "hostlet: not serving: " << failure.what() << "\n";
     }
   }
-  std::cerr << "hostlet: ready (" << scan.modules.size() << " plugins loaded, " << scan.refused.size()
-            << " refused)\n";
+
+  std::unique_ptr<hostlet::agent::Agent> agent;
+  if (node_mode) {
+    try {
+      std::shared_ptr<hostlet::cri::RuntimeClient> runtime = hostlet::cri::ConnectRuntime(
+          config.container_runtime_endpoint,
+          [&instances](const std::string& name) -> std::shared_ptr<hostlet::Channel> {
+            auto found = instances.find(name);
+            return found == instances.end() ? nullptr : found->second;
+          });
+      agent = std::make_unique<hostlet::agent::Agent>(config, runtime, node_ip);
+      std::cerr << "hostlet: node " << config.node_name << " runs pods on "
+                << config.container_runtime_endpoint
+                << (config.kubeconfig.empty()
+                        ? " (standalone)"
+                        : " for the apiserver of " + config.kubeconfig.string())
+                << "\n";
+    } catch (const std::exception& failure) {
+      std::cerr << "hostlet: cannot run pods: " << failure.what() << "\n";
+      for (auto& server : servers) server->Shutdown();
+      return 1;
+    }
+  }
+  std::cerr << "hostlet: ready (" << scan.modules.size() << " plugins loaded, "
+            << scan.refused.size() << " refused)\n";
   int received = 0;
   sigwait(&signals, &received);
   std::cerr << "hostlet: " << strsignal(received) << ", stopping\n";
+  agent.reset();  // the pods keep running; a restarted agent adopts them
   for (auto& server : servers) server->Shutdown();
   return 0;
 }

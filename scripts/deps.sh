@@ -12,11 +12,13 @@ packages=(
   libboost-dev libboost-filesystem-dev nlohmann-json3-dev
   # networking (libnl-route for the bridge module) and its real peers in tests
   libnl-3-dev libnl-route-3-dev iproute2 iptables nftables containernetworking-plugins
-  busybox-static
+  busybox-static wget
   # containers: OCI runtimes, image layers, registry access, seccomp, and real peers
   runc crun containerd libarchive-dev libssl-dev libseccomp-dev docker-registry libcrypt-dev
   # control plane: storage and its real peers (kubectl itself comes with the machine)
   libsqlite3-dev etcd-server
+  # node agent: its config file and static pod manifests
+  libyaml-cpp-dev
   # test certificates
   openssl
   # tests and benchmarks
