@@ -17,8 +17,10 @@ up: build server-up
 	  echo "hostlet is already running (pid $$(cat $(RUN)/hostlet.pid))"; exit 0; fi
 	@mkdir -p $(IMAGES) $(RUN)/net.d
 	@[ -f $(IMAGES)/busybox.tar ] || scripts/busybox-image.sh $(IMAGES)/busybox.tar
-	@[ -n "$$(ls $(RUN)/net.d)" ] || cp examples/cni/10-hostlet-bridge.conflist $(RUN)/net.d/
+	@[ -n "$$(ls $(RUN)/net.d)" ] || sed 's|"type": "host-local",|"type": "host-local", "dataDir": "$(RUN)/ipam",|' \
+	  examples/cni/10-hostlet-bridge.conflist > $(RUN)/net.d/10-hostlet-bridge.conflist
 	@$(BUILD)/kubelet/hostlet --kubeconfig $(RUN)/server/admin.kubeconfig --node-name $(NODE_NAME) \
+	  --address 0.0.0.0 \
 	  --root-dir $(RUN)/root --pod-logs-dir $(RUN)/pod-logs --images-dir $(IMAGES) \
 	  --static-pod-path $(RUN)/manifests --cgroup-root $(CGROUP_ROOT) \
 	  --plugin-dir $(BUILD)/plugins/runtime/oci --plugin-dir $(BUILD)/plugins/cni/bridge --plugin-dir $(BUILD)/examples \
@@ -67,12 +69,13 @@ down:
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# Benchmarks against the real peers, each printing ratios (the CNI one needs root).
+# Benchmarks against the real peers, each printing ratios (the CNI and node ones need root).
 bench: build
 	$(BUILD)/bench/abi_vs_grpc_bench
 	$(BUILD)/bench/scheduler_bench
 	$(BUILD)/bench/cni_add_del_bench
 	$(BUILD)/bench/apiserver_bench
+	$(BUILD)/bench/node_agent_bench
 
 build: deps
 	@[ -f $(BUILD)/build.ninja ] || cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo

@@ -10,17 +10,12 @@
 //   (d) hostlet-server's RSS idle, with 1,000 pods, with 10,000 pods, and after listing them.
 //
 // Usage: apiserver_bench [--no-etcd] [--pods N] (N for (d), default 10000).
+#include "bench/support/apiserver_client.h"
 #include "tests/support/child_process.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/ssl/rfc2818_verification.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -29,13 +24,10 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <regex>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -43,19 +35,15 @@
 
 namespace {
 
-namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using Clock = std::chrono::steady_clock;
+using hostlet::bench::Client;
+using hostlet::bench::Endpoint;
+using hostlet::bench::ReadAll;
+using hostlet::bench::Rss;
 using hostlet::testing::ChildProcess;
 using nlohmann::json;
-
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -70,74 +58,6 @@ int FreePort() {
   close(fd);
   return ntohs(address.sin_port);
 }
-
-struct Endpoint {
-  unsigned short port = 0;
-  std::string token;
-  std::string ca_file;
-};
-
-// One client's keep-alive HTTPS connection.
-class Client {
- public:
-  explicit Client(const Endpoint& endpoint) : endpoint_(endpoint) {
-    tls_.load_verify_file(endpoint.ca_file);
-    tls_.set_verify_mode(asio::ssl::verify_peer);
-  }
-
-  // The status; the body in `*body` when given.
-  int Call(http::verb method, const std::string& target, const std::string& payload = "",
-           std::string* body = nullptr) {
-    for (int attempt = 0;; ++attempt) {
-      try {
-        if (!stream_) Connect();
-        http::request<http::string_body> request{method, target, 11};
-        request.set(http::field::host, "127.0.0.1");
-        request.set(http::field::authorization, "Bearer " + endpoint_.token);
-        request.set(http::field::accept, "application/json");
-        if (!payload.empty()) {
-          request.set(http::field::content_type, "application/json");
-          request.body() = payload;
-        }
-        request.prepare_payload();
-        http::write(*stream_, request);
-        http::response<http::string_body> response;
-        http::read(*stream_, buffer_, response);
-        if (!response.keep_alive()) stream_.reset();
-        if (body != nullptr) *body = std::move(response.body());
-        return static_cast<int>(response.result_int());
-      } catch (const std::exception&) {
-        // The server closed an idle connection: reconnect once.
-        stream_.reset();
-        if (attempt > 0) throw;
-      }
-    }
-  }
-
-  using Stream = beast::ssl_stream<beast::tcp_stream>;
-  std::unique_ptr<Stream> Open() {
-    auto stream = std::make_unique<Stream>(context_, tls_);
-    beast::get_lowest_layer(*stream).connect({asio::ip::make_address("127.0.0.1"), endpoint_.port});
-    beast::get_lowest_layer(*stream).socket().set_option(asio::ip::tcp::no_delay(true));
-    stream->set_verify_callback(asio::ssl::rfc2818_verification("127.0.0.1"));
-    stream->handshake(asio::ssl::stream_base::client);
-    return stream;
-  }
-
-  const Endpoint& endpoint() const { return endpoint_; }
-
- private:
-  void Connect() {
-    stream_ = Open();
-    buffer_.clear();
-  }
-
-  Endpoint endpoint_;
-  asio::io_context context_;
-  asio::ssl::context tls_{asio::ssl::context::tls_client};
-  std::unique_ptr<Stream> stream_;
-  beast::flat_buffer buffer_;
-};
 
 // hostlet-server (and its etcd) for one backend, stopped by PID when destroyed.
 class Cluster {
@@ -174,15 +94,7 @@ class Cluster {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    std::string config = ReadAll(kubeconfig);
-    std::smatch match;
-    if (!std::regex_search(config, match, std::regex("server: https://127.0.0.1:(\\d+)"))) {
-      throw std::runtime_error("no https server in " + kubeconfig.string());
-    }
-    endpoint_.port = static_cast<unsigned short>(std::stoi(match[1]));
-    std::regex_search(config, match, std::regex("token: (\\S+)"));
-    endpoint_.token = match[1];
-    endpoint_.ca_file = (dir / "server" / "pki" / "ca.crt").string();
+    endpoint_ = hostlet::bench::EndpointOf(dir / "server");
     // Ready means the storage answers too (an etcd member may still be electing itself).
     Client client(endpoint_);
     while (client.Call(http::verb::get, "/api/v1/namespaces/default") != 200) {
@@ -330,37 +242,19 @@ Summary WatchFanOut(const Endpoint& endpoint, const std::string& ns, int watcher
   for (int w = 0; w < watchers; ++w) {
     threads.emplace_back([&, w] {
       Client client(endpoint);
-      auto stream = client.Open();
-      http::request<http::empty_body> request{http::verb::get,
-                                              "/api/v1/namespaces/" + ns +
-                                                  "/configmaps?watch=true&timeoutSeconds=120&" +
-                                                  "resourceVersion=" + rv,
-                                              11};
-      request.set(http::field::host, "127.0.0.1");
-      request.set(http::field::authorization, "Bearer " + endpoint.token);
-      http::write(*stream, request);
-      beast::flat_buffer buffer;
-      http::response_parser<http::empty_body> parser;
-      http::read_header(*stream, buffer, parser);
-      ++ready;
-      std::string pending;
       int seen = 0;
-      auto on_chunk = [&](std::uint64_t, beast::string_view piece, beast::error_code& ec) {
-        auto now = Clock::now();
-        pending.append(piece.data(), piece.size());
-        for (size_t newline; (newline = pending.find('\n')) != std::string::npos;) {
-          auto event = json::parse(pending.substr(0, newline));
-          pending.erase(0, newline + 1);
-          std::string name = event["object"]["metadata"]["name"];
-          int index = std::stoi(name.substr(2));
-          delays[w].push_back(Ms(now - sent[index]));
-          if (++seen == writes) ec = http::error::end_of_stream;  // all there: stop reading
-        }
-        return piece.size();
-      };
-      parser.on_chunk_body(on_chunk);
-      beast::error_code ignored;
-      http::read(*stream, buffer, parser, ignored);
+      hostlet::bench::Watch(
+          client,
+          "/api/v1/namespaces/" + ns + "/configmaps?watch=true&timeoutSeconds=120&" +
+              "resourceVersion=" + rv,
+          [&] { ++ready; },
+          [&](const json& event) {
+            auto now = Clock::now();
+            std::string name = event["object"]["metadata"]["name"];
+            int index = std::stoi(name.substr(2));
+            delays[w].push_back(Ms(now - sent[index]));
+            return ++seen < writes;
+          });
     });
   }
   while (ready < watchers) std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -380,20 +274,6 @@ Summary WatchFanOut(const Endpoint& endpoint, const std::string& ns, int watcher
     all.insert(all.end(), d.begin(), d.end());
   }
   return Summarize(all);
-}
-
-// "RSS 22.7 MiB (anonymous 6.1 MiB)": the rest of the RSS is the binary's and libraries'
-// pages, shared with any other process mapping them.
-std::string Rss(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  double rss = -1, anonymous = -1;
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) rss = std::stod(line.substr(6)) / 1024.0;
-    if (line.rfind("RssAnon:", 0) == 0) anonymous = std::stod(line.substr(8)) / 1024.0;
-  }
-  char text[96];
-  std::snprintf(text, sizeof text, "RSS %6.1f MiB (anonymous %6.1f MiB)", rss, anonymous);
-  return text;
 }
 
 void CreatePods(const Endpoint& endpoint, const std::string& ns, int from, int to, int clients) {

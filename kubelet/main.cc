@@ -5,21 +5,29 @@
 // can use them). Given an apiserver kubeconfig or a static pod directory, it is also the node's
 // kubelet: it registers the node and runs the pods bound to it, until SIGINT or SIGTERM.
 #include "kubelet/agent/agent.h"
+#include "kubelet/apiclient/kubeconfig.h"
 #include "kubelet/config/agent_config.h"
 #include "kubelet/cri/runtime_client.h"
+#include "kubelet/metrics/kubelet_metrics.h"
+#include "kubelet/metrics/registry.h"
+#include "kubelet/metrics/timed_channel.h"
 #include "kubelet/network/host_service.h"
 #include "kubelet/network/manager.h"
 #include "kubelet/plugins/plugin_directory.h"
+#include "kubelet/server/agent_server.h"
+#include "kubelet/server/runtime_gauges.h"
 
 #include <hostlet/sdk/grpc_bridge.h>
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +60,13 @@ int Usage(const char* problem) {
          "  --cni-bin-dir DIR         CNI plugin executables, after network modules\n"
          "                            (repeatable; default /opt/cni/bin and /usr/lib/cni)\n"
          "  --cni-cache-dir DIR       CNI result cache (default /var/lib/cni)\n"
+         "  --address IP              where the agent's HTTPS server listens (default 127.0.0.1)\n"
+         "  --port N                  its port (default 10250; 0: no server). It serves /healthz,\n"
+         "                            and /pods, /containerLogs, /metrics, /metrics/cadvisor and\n"
+         "                            /stats/summary to clients with a certificate signed by the\n"
+         "                            kubeconfig's CA\n"
+         "  --tls-cert-file FILE      its certificate (default: self-signed, ROOT-DIR/pki)\n"
+         "  --tls-private-key-file FILE  that certificate's key\n"
          "Without --kubeconfig and --static-pod-path the agent only hosts its plugins.\n";
   return 2;
 }
@@ -116,6 +131,15 @@ int main(int argc, char* argv[]) {
         config.container_runtime_endpoint = value;
       } else if (arg == "--cgroup-root") {
         config.cgroup_root = value;
+      } else if (arg == "--address") {
+        config.address = value;
+      } else if (arg == "--port") {
+        config.port = std::stoi(value);
+        if (config.port < 0 || config.port > 65535) return Usage("--port must be 0..65535");
+      } else if (arg == "--tls-cert-file") {
+        config.tls_cert_file = value;
+      } else if (arg == "--tls-private-key-file") {
+        config.tls_private_key_file = value;
       } else if (arg == "--max-pods") {
         config.max_pods = std::stoi(value);
         if (config.max_pods <= 0) return Usage("--max-pods must be positive");
@@ -127,6 +151,8 @@ int main(int argc, char* argv[]) {
     }
   }
   if (config.images_dir.empty()) config.images_dir = config.root_dir / "images";
+  if (config.tls_cert_file.empty() != config.tls_private_key_file.empty())
+    return Usage("--tls-cert-file and --tls-private-key-file go together");
   const bool node_mode = !config.kubeconfig.empty() || !config.static_pod_path.empty();
   if (node_mode) {
     std::error_code ignored;
@@ -139,9 +165,28 @@ int main(int argc, char* argv[]) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  hostlet::metrics::Registry metrics;
+  hostlet::metrics::PluginMetrics plugin_metrics(metrics);
   hostlet::plugins::ScanResult scan = hostlet::plugins::ScanDirectories(config.plugin_dirs);
-  for (const auto& refusal : scan.refused)
+  for (const auto& refusal : scan.refused) {
     std::cerr << "hostlet: refused " << refusal.reason << "\n";
+    plugin_metrics.ObserveLoad(refusal.file.stem().string(), false, 0);
+  }
+  // Starts a module's instance, counting the start in its load time, and times its calls.
+  auto start_instance = [&](size_t index, auto create) -> std::shared_ptr<hostlet::Channel> {
+    const auto& module = scan.modules[index];
+    auto started = std::chrono::steady_clock::now();
+    try {
+      std::shared_ptr<hostlet::Channel> instance = create(module);
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+      plugin_metrics.ObserveLoad(module->name(), true, scan.load_seconds[index] + took.count());
+      return hostlet::metrics::TimedChannel(std::move(instance),
+                                            plugin_metrics.CallObserverFor(module->name()));
+    } catch (...) {
+      plugin_metrics.ObserveLoad(module->name(), false, 0);
+      throw;
+    }
+  };
 
   auto config_of = [&](const std::string& name) {
     auto found = config.plugin_config.find(name);
@@ -155,10 +200,12 @@ int main(int argc, char* argv[]) {
   };
   // Network modules first: a chain element's `type` resolves to one of them before any binary.
   std::map<std::string, std::shared_ptr<hostlet::Channel>> networks;
-  for (const auto& module : scan.modules) {
+  for (size_t i = 0; i < scan.modules.size(); ++i) {
+    const auto& module = scan.modules[i];
     if (module->kind() != HOSTLET_KIND_NETWORK) continue;
     try {
-      networks[module->name()] = module->Create(config_of(module->name()));
+      networks[module->name()] = start_instance(
+          i, [&](const auto& loaded) { return loaded->Create(config_of(loaded->name())); });
       std::cerr << "hostlet: network module " << module->Describe() << "\n";
     } catch (const std::exception& failure) {
       std::cerr << "hostlet: not using: " << failure.what() << "\n";
@@ -182,11 +229,14 @@ int main(int argc, char* argv[]) {
   std::filesystem::create_directories(config.plugin_socket_dir, error);
   std::map<std::string, std::shared_ptr<hostlet::Channel>> instances;
   std::vector<std::unique_ptr<hostlet::GrpcBridgeServer>> servers;
-  for (const auto& module : scan.modules) {
+  for (size_t i = 0; i < scan.modules.size(); ++i) {
+    const auto& module = scan.modules[i];
     if (module->kind() == HOSTLET_KIND_NETWORK) continue;
     try {
       auto socket = (config.plugin_socket_dir / (module->name() + ".sock")).string();
-      auto instance = module->Create(config_of(module->name()), services);
+      auto instance = start_instance(i, [&](const auto& loaded) {
+        return loaded->Create(config_of(loaded->name()), services);
+      });
       instances[module->name()] = instance;
       servers.push_back(std::make_unique<hostlet::GrpcBridgeServer>(instance, socket));
       std::cerr << "hostlet: serving " << module->Describe() << " on " << socket << "\n";
@@ -195,16 +245,46 @@ int main(int argc, char* argv[]) {
     }
   }
 
+  std::optional<hostlet::metrics::KubeletMetrics> kubelet_metrics;
+  std::shared_ptr<hostlet::cri::RuntimeClient> runtime;
   std::unique_ptr<hostlet::agent::Agent> agent;
+  std::unique_ptr<hostlet::server::AgentServer> server;
   if (node_mode) {
     try {
-      std::shared_ptr<hostlet::cri::RuntimeClient> runtime = hostlet::cri::ConnectRuntime(
+      kubelet_metrics.emplace(metrics, config.node_name);
+      auto connected = hostlet::cri::ConnectRuntime(
           config.container_runtime_endpoint,
           [&instances](const std::string& name) -> std::shared_ptr<hostlet::Channel> {
             auto found = instances.find(name);
             return found == instances.end() ? nullptr : found->second;
           });
-      agent = std::make_unique<hostlet::agent::Agent>(config, runtime, node_ip);
+      // Every CRI call is timed where it leaves the agent, as the upstream kubelet's
+      // instrumented runtime service does.
+      runtime = std::make_shared<hostlet::cri::RuntimeClient>(
+          hostlet::metrics::TimedChannel(connected->channel, kubelet_metrics->RuntimeObserver()));
+      agent = std::make_unique<hostlet::agent::Agent>(config, runtime, node_ip, &*kubelet_metrics);
+      if (config.port != 0) {
+        metrics.AddCollector(hostlet::server::RuntimeGauges(*runtime, *kubelet_metrics));
+        hostlet::server::ServerOptions options;
+        options.address = config.address;
+        options.port = config.port;
+        options.tls_cert_file = config.tls_cert_file;
+        options.tls_private_key_file = config.tls_private_key_file;
+        options.pki_dir = config.root_dir / "pki";
+        options.node_name = config.node_name;
+        options.node_ips = agent->node_ips();
+        // Who may read logs and metrics: holders of a certificate from the cluster's CA.
+        if (!config.kubeconfig.empty()) {
+          options.client_ca_pem =
+              hostlet::apiclient::LoadKubeconfig(config.kubeconfig).certificate_authority_pem;
+        }
+        options.metrics = [&metrics] { return metrics.Render(); };
+        hostlet::server::NodeView view;
+        view.pods = [&agent] { return agent->Pods(); };
+        view.runtime = runtime.get();
+        server = std::make_unique<hostlet::server::AgentServer>(options, view);
+        std::cerr << "hostlet: serving HTTPS on " << server->local_endpoint() << "\n";
+      }
       std::cerr << "hostlet: node " << config.node_name << " runs pods on "
                 << config.container_runtime_endpoint
                 << (config.kubeconfig.empty()
@@ -213,6 +293,8 @@ int main(int argc, char* argv[]) {
                 << "\n";
     } catch (const std::exception& failure) {
       std::cerr << "hostlet: cannot run pods: " << failure.what() << "\n";
+      server.reset();
+      agent.reset();
       for (auto& server : servers) server->Shutdown();
       return 1;
     }
@@ -222,6 +304,7 @@ int main(int argc, char* argv[]) {
   int received = 0;
   sigwait(&signals, &received);
   std::cerr << "hostlet: " << strsignal(received) << ", stopping\n";
+  server.reset();
   agent.reset();  // the pods keep running; a restarted agent adopts them
   for (auto& server : servers) server->Shutdown();
   return 0;

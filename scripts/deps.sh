@@ -21,6 +21,8 @@ packages=(
   libyaml-cpp-dev
   # test certificates
   openssl
+  # promtool, which checks the agent's /metrics in tests
+  prometheus
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -8,6 +8,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include <malloc.h>
 #include <sys/socket.h>
 
@@ -78,6 +81,18 @@ http::response<http::string_body> ToMessage(Response response, unsigned version,
     message.prepare_payload();
   }
   return message;
+}
+
+// The common name of the peer's certificate when the handshake verified one, else "".
+std::string VerifiedClientName(SSL* ssl) {
+  X509* peer = SSL_get0_peer_certificate(ssl);
+  if (peer == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return "";
+  char name[256] = {};
+  if (X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName, name, sizeof name) <
+      0) {
+    return "";
+  }
+  return name;
 }
 
 // What a producer's stream needs of the connection, whatever its transport.
@@ -169,7 +184,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (error) return;  // Timeout, reset or garbage: drop the connection.
     auto message = parser_->release();
-    Response response = router_.Dispatch(ToRequest(message));
+    Request request = ToRequest(message);
+    if constexpr (kTls) request.client_common_name = VerifiedClientName(stream_.native_handle());
+    Response response = router_.Dispatch(request);
     if (response.stream) return StartStream(std::move(response), message.version());
     Write(std::move(response), message.version(), message.keep_alive());
   }
@@ -361,7 +378,7 @@ void SessionStream::End() {
 }  // namespace
 
 HttpServer::HttpServer(const Router& router, const tcp::endpoint& endpoint,
-                       const ServingCertificate* tls)
+                       const ServingCertificate* tls, const std::string& client_ca_pem)
     : router_(router), acceptor_(context_) {
   if (tls != nullptr) {
     tls_.emplace(asio::ssl::context::tls_server);
@@ -371,6 +388,14 @@ HttpServer::HttpServer(const Router& router, const tcp::endpoint& endpoint,
                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
     tls_->use_certificate_chain(asio::buffer(tls->cert_pem));
     tls_->use_private_key(asio::buffer(tls->key_pem), asio::ssl::context::pem);
+    if (!client_ca_pem.empty()) {
+      tls_->add_certificate_authority(asio::buffer(client_ca_pem));
+      // Asked for, not required: unauthenticated paths (/healthz) stay reachable.
+      tls_->set_verify_mode(asio::ssl::verify_peer);
+      // A session resumed on another connection must keep the same client identity rules.
+      SSL_CTX_set_session_id_context(tls_->native_handle(),
+                                     reinterpret_cast<const unsigned char*>("hostlet"), 7);
+    }
   }
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));

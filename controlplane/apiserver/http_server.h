@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -21,10 +22,13 @@ class HttpServer {
  public:
   // Binds and listens at once, so that when the constructor returns clients can connect (they
   // wait in the backlog until Run). With `tls` every connection speaks HTTPS with that
-  // certificate; without it, plain HTTP. Throws std::system_error when the address cannot be
-  // bound, and when the certificate or key cannot be used.
+  // certificate; without it, plain HTTP. With `client_ca_pem` too, clients may present a
+  // certificate: one that CA did not sign fails the handshake, one it signed names the client
+  // (Request::client_common_name), and none leaves the request anonymous for the router's gate
+  // to judge. Throws std::system_error when the address cannot be bound, and when the
+  // certificate, key or CA cannot be used.
   HttpServer(const Router& router, const boost::asio::ip::tcp::endpoint& endpoint,
-             const ServingCertificate* tls = nullptr);
+             const ServingCertificate* tls = nullptr, const std::string& client_ca_pem = "");
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

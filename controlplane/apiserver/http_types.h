@@ -18,6 +18,9 @@ struct Request {
   std::string query;                           // after '?', or ""
   std::map<std::string, std::string> headers;  // names in lower case
   std::string body;
+  // The common name of the client certificate the connection presented, once verified against
+  // the server's client CA; "" without one (or when the server asks for none).
+  std::string client_common_name;
 
   // The header's value, or "" when absent.
   std::string Header(const std::string& lower_case_name) const;

@@ -528,7 +528,8 @@ Response ServeSubresource(Registry& registry, const Target& target, const Reques
   }
   if (sub == "log") {
     throw ApiException(ServiceUnavailable(
-        "pods/log needs the node agent's server, which this server does not reach yet",
+        "pods/log is read from the node agent, which this server reaches only over HTTPS "
+        "(with its kubelet-client certificate)",
         {target.name, "", "pods", {}}));
   }
   throw ApiException(MethodNotAllowed(method, request.path));

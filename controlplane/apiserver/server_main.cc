@@ -5,6 +5,7 @@
 #include "controlplane/apiserver/http_server.h"
 #include "controlplane/apiserver/kubeconfig.h"
 #include "controlplane/apiserver/listen_address.h"
+#include "controlplane/apiserver/node_proxy.h"
 #include "controlplane/apiserver/registry.h"
 #include "controlplane/apiserver/resource_api.h"
 #include "controlplane/apiserver/tls_material.h"
@@ -45,6 +46,9 @@ constexpr const char* kUsage =
     "                           picks a free port (see --kubeconfig-out). The serving\n"
     "                           certificate is signed by a CA made on first start under\n"
     "                           DATA-DIR/pki (ca.crt, ca.key) and reissued at every start.\n"
+    "                           The same CA signs DATA-DIR/pki/apiserver-kubelet-client.crt,\n"
+    "                           which the server presents to node agents (pods/log,\n"
+    "                           nodes/proxy); it does not verify the agents' certificates.\n"
     "  --tls-san NAME[,NAME]    more host names or IP addresses for the serving certificate,\n"
     "                           besides localhost, 127.0.0.1, ::1 and the --listen address.\n"
     "  --insecure-http          serve plain HTTP without authentication instead of HTTPS\n"
@@ -266,6 +270,14 @@ int main(int argc, char** argv) {
               : boost::asio::ip::address(boost::asio::ip::address_v4::loopback()));
     }
     std::string authority = FormatAuthority(client_endpoint);
+    // The node agents' servers (logs, node proxy) admit this certificate, signed by the CA
+    // their kubeconfigs trust. Plain HTTP has no CA, so no agent would admit it.
+    std::optional<NodeClient> node_client;
+    if (certificate) {
+      node_client.emplace(EnsureClientCertificate(data_dir / "pki", "apiserver-kubelet-client",
+                                                  "kube-apiserver-kubelet-client"));
+      AddNodeRoutes(router, registry, *node_client);
+    }
     AddApiRoutes(router, registry.table(), authority,
                  [&registry](const Request& request, const std::string& group,
                              const std::string& version, const std::string& rest) {

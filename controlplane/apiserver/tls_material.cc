@@ -142,8 +142,14 @@ std::string SubjectAltNames(const std::vector<std::string>& names) {
 
 }  // namespace
 
-ServingCertificate EnsureServingCertificate(const std::filesystem::path& dir,
-                                            const std::vector<std::string>& names) {
+namespace {
+
+struct Authority {
+  CertPtr cert;
+  KeyPtr key;
+};
+
+Authority EnsureCa(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
   auto ca_cert_path = dir / "ca.crt";
@@ -170,6 +176,26 @@ ServingCertificate EnsureServingCertificate(const std::filesystem::path& dir,
     WriteFileAtomically(ca_key_path, ToPem(ca_key.get()));
     WriteFileAtomically(ca_cert_path, ToPem(ca.get()));
   }
+  return {std::move(ca), std::move(ca_key)};
+}
+
+// Whether `cert_path` and `key_path` hold a pair that is still usable: the key matches, the
+// certificate has not expired and, when `issuer` is given, it signed the certificate.
+bool UsablePair(const std::filesystem::path& cert_path, const std::filesystem::path& key_path,
+                EVP_PKEY* issuer_key) {
+  if (!std::filesystem::exists(cert_path) || !std::filesystem::exists(key_path)) return false;
+  CertPtr cert = ParseCert(ReadWholeFile(cert_path), cert_path);
+  KeyPtr key = ParseKey(ReadWholeFile(key_path), key_path);
+  if (X509_check_private_key(cert.get(), key.get()) != 1) return false;
+  if (X509_cmp_current_time(X509_get0_notAfter(cert.get())) <= 0) return false;
+  return issuer_key == nullptr || X509_verify(cert.get(), issuer_key) == 1;
+}
+
+}  // namespace
+
+ServingCertificate EnsureServingCertificate(const std::filesystem::path& dir,
+                                            const std::vector<std::string>& names) {
+  auto [ca, ca_key] = EnsureCa(dir);
 
   KeyPtr key = NewKey();
   CertPtr cert = NewCertificate(key.get(), "hostlet-apiserver", kServingLifetime);
@@ -187,6 +213,63 @@ ServingCertificate EnsureServingCertificate(const std::filesystem::path& dir,
   WriteFileAtomically(dir / "apiserver.key", result.key_pem);
   WriteFileAtomically(dir / "apiserver.crt", result.cert_pem);
   return result;
+}
+
+ClientCertificate EnsureClientCertificate(const std::filesystem::path& dir, const std::string& stem,
+                                          const std::string& common_name) {
+  auto [ca, ca_key] = EnsureCa(dir);
+  auto cert_path = dir / (stem + ".crt");
+  auto key_path = dir / (stem + ".key");
+  if (UsablePair(cert_path, key_path, ca_key.get())) {
+    return {ReadWholeFile(cert_path), ReadWholeFile(key_path)};
+  }
+  KeyPtr key = NewKey();
+  CertPtr cert = NewCertificate(key.get(), common_name, kServingLifetime);
+  X509_set_issuer_name(cert.get(), X509_get_subject_name(ca.get()));
+  AddExtension(cert.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
+  AddExtension(cert.get(), ca.get(), NID_key_usage, "critical,digitalSignature");
+  AddExtension(cert.get(), ca.get(), NID_ext_key_usage, "clientAuth");
+  AddExtension(cert.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
+  Sign(cert.get(), ca_key.get());
+  ClientCertificate result{ToPem(cert.get()), ToPem(key.get())};
+  WriteFileAtomically(key_path, result.key_pem);
+  WriteFileAtomically(cert_path, result.cert_pem);
+  return result;
+}
+
+ServingCertificate EnsureSelfSignedCertificate(const std::filesystem::path& cert_path,
+                                               const std::filesystem::path& key_path,
+                                               const std::string& common_name,
+                                               const std::vector<std::string>& names) {
+  if (!UsablePair(cert_path, key_path, nullptr)) {
+    KeyPtr key = NewKey();
+    CertPtr cert = NewCertificate(key.get(), common_name, kServingLifetime);
+    X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get()));
+    AddExtension(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:FALSE");
+    AddExtension(cert.get(), cert.get(), NID_key_usage, "critical,digitalSignature");
+    AddExtension(cert.get(), cert.get(), NID_ext_key_usage, "serverAuth");
+    if (!names.empty()) {
+      AddExtension(cert.get(), cert.get(), NID_subject_alt_name, SubjectAltNames(names));
+    }
+    Sign(cert.get(), key.get());
+    std::filesystem::create_directories(cert_path.parent_path());
+    std::filesystem::create_directories(key_path.parent_path());
+    WriteFileAtomically(key_path, ToPem(key.get()));
+    WriteFileAtomically(cert_path, ToPem(cert.get()));
+  }
+  return LoadServingCertificate(cert_path, key_path);
+}
+
+ServingCertificate LoadServingCertificate(const std::filesystem::path& cert_path,
+                                          const std::filesystem::path& key_path) {
+  std::string cert_pem = ReadWholeFile(cert_path);
+  std::string key_pem = ReadWholeFile(key_path);
+  CertPtr cert = ParseCert(cert_pem, cert_path);
+  KeyPtr key = ParseKey(key_pem, key_path);
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    Fail(key_path.string() + " is not the key of " + cert_path.string());
+  }
+  return {"", cert_pem, key_pem};
 }
 
 }  // namespace hostlet::apiserver

@@ -38,6 +38,7 @@ EventRecorder::EventRecorder(apiserver::Registry& registry, std::function<bool()
                              std::chrono::milliseconds max_delay, std::size_t max_pending)
     : registry_(registry),
       events_(registry.table().Find("", "v1", "events")),
+      pods_(registry.table().Find("", "v1", "pods")),
       busy_(std::move(busy)),
       max_delay_(max_delay),
       max_pending_(max_pending),
@@ -47,6 +48,15 @@ EventRecorder::~EventRecorder() { Stop(); }
 
 void EventRecorder::Record(const PodInfo& pod, const std::string& type, const std::string& reason,
                            const std::string& action, const std::string& message) {
+  Enqueue(pod, MakePodEvent(pod, type, reason, action, message, "", ""), false);
+}
+
+void EventRecorder::RecordUnschedulable(const PodInfo& pod, const std::string& message) {
+  Enqueue(pod, MakePodEvent(pod, "Warning", "FailedScheduling", "Scheduling", message, "", ""),
+          true);
+}
+
+void EventRecorder::Enqueue(const PodInfo& pod, json event, bool unschedulable) {
   auto now = std::chrono::system_clock::now();
   // Names must be unique per namespace; the time keeps them apart across restarts and the
   // sequence within one.
@@ -56,15 +66,55 @@ void EventRecorder::Record(const PodInfo& pod, const std::string& type, const st
       static_cast<unsigned long long>(
           std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count()),
       static_cast<unsigned long long>(sequence_++ & 0xffff));
-  json event = MakePodEvent(pod, type, reason, action, message, suffix, apiserver::FormatTime(now));
+  std::string stamp = apiserver::FormatTime(now);
+  event["metadata"]["name"] = pod.name + "." + suffix;
+  event["firstTimestamp"] = stamp;
+  event["lastTimestamp"] = stamp;
   std::lock_guard lock(mutex_);
   if (stopping_) return;
   if (pending_.size() >= max_pending_) {
     ++dropped_;
     return;
   }
-  pending_.push_back({pod.ns, std::move(event), std::chrono::steady_clock::now()});
+  pending_.push_back({pod.ns, std::move(event), unschedulable, std::chrono::steady_clock::now()});
   wake_.notify_one();
+}
+
+void EventRecorder::SetUnschedulable(const json& event) {
+  const json& about = event["involvedObject"];
+  const std::string uid = about.value("uid", "");
+  const std::string message = event.value("message", "");
+  const std::string now = event.value("lastTimestamp", "");
+  registry_.Patch(
+      *pods_, about.value("namespace", ""), about.value("name", ""),
+      [&](const json& current) {
+        // Bound meanwhile, or another pod of the same name: nothing to say about it.
+        if (current["metadata"].value("uid", "") != uid ||
+            !current.value("spec", json::object()).value("nodeName", "").empty())
+          return current;
+        json next = current;
+        json& status = next["status"];
+        if (!status.is_object()) status = json::object();
+        if (!status.contains("phase")) status["phase"] = "Pending";
+        json condition = {{"type", "PodScheduled"},
+                          {"status", "False"},
+                          {"reason", "Unschedulable"},
+                          {"message", message},
+                          {"lastProbeTime", nullptr},
+                          {"lastTransitionTime", now}};
+        json conditions = json::array();
+        for (const auto& old : status.value("conditions", json::array())) {
+          if (!old.is_object() || old.value("type", "") != "PodScheduled") {
+            conditions.push_back(old);
+          } else if (old.value("status", "") == "False" && old.contains("lastTransitionTime")) {
+            condition["lastTransitionTime"] = old["lastTransitionTime"];
+          }
+        }
+        conditions.push_back(std::move(condition));
+        status["conditions"] = std::move(conditions);
+        return next;  // the same as before when nothing changed: then nothing is written
+      },
+      "status");
 }
 
 void EventRecorder::Stop() {
@@ -96,6 +146,7 @@ void EventRecorder::Run() {
     lock.unlock();
     std::string about = next.event["involvedObject"].value("name", "");
     try {
+      if (next.unschedulable) SetUnschedulable(next.event);
       registry_.Create(*events_, next.ns, std::move(next.event));
     } catch (const std::exception& error) {
       // The namespace may be going away with its pods; an event is never worth more than a line.

@@ -1,4 +1,5 @@
-// Writes the scheduler's core/v1 Events (Scheduled, FailedScheduling) on a thread of its own,
+// Writes the scheduler's core/v1 Events (Scheduled, FailedScheduling), and for a pod that fits
+// nowhere its PodScheduled=False condition (reason Unschedulable), on a thread of its own,
 // so that scheduling never waits for an event's write; when writes fall far behind, events are
 // dropped rather than queued without bound, as Kubernetes' event recorders do. Every write
 // costs the store a commit, as a binding does; while `busy` says bindings are waiting, events
@@ -37,6 +38,9 @@ class EventRecorder {
 
   void Record(const PodInfo& pod, const std::string& type, const std::string& reason,
               const std::string& action, const std::string& message);
+  // The FailedScheduling event and the pod's PodScheduled=False condition with `message`
+  // (unless the pod was bound or replaced meanwhile).
+  void RecordUnschedulable(const PodInfo& pod, const std::string& message);
   // Writes what is pending, then stops.
   void Stop();
 
@@ -46,12 +50,16 @@ class EventRecorder {
   struct Pending {
     std::string ns;
     nlohmann::json event;
+    bool unschedulable = false;  // also set the pod's PodScheduled condition
     std::chrono::steady_clock::time_point queued;
   };
   void Run();
+  void Enqueue(const PodInfo& pod, nlohmann::json event, bool unschedulable);
+  void SetUnschedulable(const nlohmann::json& event);
 
   apiserver::Registry& registry_;
   const apiserver::Resource* events_;
+  const apiserver::Resource* pods_;
   std::function<bool()> busy_;
   std::chrono::milliseconds max_delay_;
   std::size_t max_pending_;

@@ -184,7 +184,7 @@ void Scheduler::Schedule(QueuedPod pod) {
     ++unschedulable_;
     queue_.Unschedulable(pod);
     if (events_) {
-      events_->Record(pod.pod, "Warning", "FailedScheduling", "Scheduling", result.message);
+      events_->RecordUnschedulable(pod.pod, result.message);
     }
     return;
   }

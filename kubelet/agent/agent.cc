@@ -10,7 +10,7 @@ namespace cri_api = runtime::v1;
 using nlohmann::json;
 
 Agent::Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runtime,
-             const std::string& node_ip)
+             const std::string& node_ip, metrics::KubeletMetrics* metrics)
     : config_(config), runtime_(std::move(runtime)), node_ips_(DetectNodeIps(node_ip)) {
   cri_api::VersionResponse version;
   Check(runtime_->runtime.Version({}, &version), "the container runtime's Version");
@@ -39,15 +39,28 @@ Agent::Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runt
   options.record_event = [this](const json& pod, const PodEvent& event) {
     events_->Record(pod, event);
   };
+  prober_ = std::make_unique<Prober>(
+      *runtime_,
+      [this](const std::string& uid) {
+        if (workers_) workers_->Wake(uid);
+      },
+      [this](const json& pod, const std::string& type, const std::string& reason,
+             const std::string& message) { events_->Record(pod, PodEvent{type, reason, message}); });
   syncer_ = std::make_unique<PodSyncer>(
-      *runtime_, *volumes_,
+      *runtime_, *volumes_, *prober_,
       [this](const std::string& kind, const std::string& ns, const std::string& name) {
         return GetObject(kind, ns, name);
       },
       options);
   workers_ = std::make_unique<PodWorkers>(*syncer_, api_.get(), config_.node_name);
-  pleg_ =
-      std::make_unique<Pleg>(*runtime_, [this](const std::string& uid) { workers_->Wake(uid); });
+  std::function<void(double)> relisted;
+  if (metrics != nullptr) {
+    workers_->OnPodStarted([metrics](double seconds) { metrics->ObservePodStart(seconds); });
+    relisted = [metrics](double seconds) { metrics->ObservePlegRelist(seconds); };
+  }
+  pleg_ = std::make_unique<Pleg>(
+      *runtime_, [this](const std::string& uid) { workers_->Wake(uid); }, std::chrono::seconds(1),
+      relisted);
   if (api_) {
     NodeReporterOptions reporter;
     reporter.status_check_period =
@@ -76,7 +89,10 @@ Agent::~Agent() {
   node_reporter_.reset();
   pleg_.reset();
   workers_->Shutdown();
+  prober_.reset();
 }
+
+std::vector<json> Agent::Pods() const { return workers_->Pods(); }
 
 NodeFacts Agent::Facts() {
   NodeFacts facts;
@@ -84,6 +100,7 @@ NodeFacts Agent::Facts() {
   facts.ips = node_ips_;
   facts.labels = config_.node_labels;
   facts.max_pods = config_.max_pods;
+  facts.kubelet_port = config_.port;
   facts.root_dir = config_.root_dir;
   facts.runtime_version = runtime_name_ + "://" + runtime_version_;
   cri_api::StatusResponse status;

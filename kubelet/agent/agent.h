@@ -9,9 +9,11 @@
 #include "kubelet/agent/pod_sources.h"
 #include "kubelet/agent/pod_sync.h"
 #include "kubelet/agent/pod_workers.h"
+#include "kubelet/agent/prober.h"
 #include "kubelet/apiclient/api_client.h"
 #include "kubelet/config/agent_config.h"
 #include "kubelet/cri/runtime_client.h"
+#include "kubelet/metrics/kubelet_metrics.h"
 #include "kubelet/volumes/volume_manager.h"
 
 #include <memory>
@@ -22,11 +24,16 @@ class Agent {
  public:
   // `node_ip` empty: detected. Throws std::runtime_error when the kubeconfig cannot be read or
   // the runtime does not answer.
+  // `metrics`, when given, must outlive the agent.
   Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runtime,
-        const std::string& node_ip);
+        const std::string& node_ip, metrics::KubeletMetrics* metrics = nullptr);
   ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
+
+  // The pods the agent runs now (for its server's /pods and container logs).
+  std::vector<nlohmann::json> Pods() const;
+  const std::vector<std::string>& node_ips() const { return node_ips_; }
 
  private:
   NodeFacts Facts();
@@ -44,6 +51,8 @@ class Agent {
   std::unique_ptr<EventRecorder> events_;
   std::unique_ptr<PodSyncer> syncer_;
   std::unique_ptr<PodWorkers> workers_;
+  // After the workers: its threads wake them, so it goes first.
+  std::unique_ptr<Prober> prober_;
   std::unique_ptr<Pleg> pleg_;
   std::unique_ptr<NodeReporter> node_reporter_;
   std::unique_ptr<ApiPodSource> api_source_;

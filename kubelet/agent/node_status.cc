@@ -156,7 +156,7 @@ json NodeStatus(const NodeFacts& facts, const json& previous_status, const std::
           {"allocatable", capacity},
           {"conditions", conditions},
           {"addresses", addresses},
-          {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", 10250}}}}},
+          {"daemonEndpoints", {{"kubeletEndpoint", {{"Port", facts.kubelet_port}}}}},
           {"nodeInfo",
            {{"machineID", FirstLine("/etc/machine-id")},
             {"systemUUID", FirstLine("/sys/class/dmi/id/product_uuid")},

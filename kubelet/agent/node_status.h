@@ -20,6 +20,7 @@ struct NodeFacts {
   std::string runtime_version;     // "<runtime name>://<version>"
   bool runtime_ready = false;
   std::string runtime_problem;  // why the runtime or its network is not ready
+  int kubelet_port = 10250;     // where the agent's server listens (daemonEndpoints)
 };
 
 // The node's addresses, primary first: `configured` when given, else the source address of the

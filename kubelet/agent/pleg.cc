@@ -10,9 +10,10 @@ namespace hostlet::agent {
 namespace cri_api = runtime::v1;
 
 Pleg::Pleg(cri::RuntimeClient& runtime, std::function<void(const std::string&)> changed,
-           std::chrono::milliseconds period)
+           std::chrono::milliseconds period, std::function<void(double)> relisted)
     : runtime_(runtime),
       changed_(std::move(changed)),
+      relisted_(std::move(relisted)),
       period_(period),
       thread_([this] { Run(); }) {}
 
@@ -62,9 +63,10 @@ void Pleg::Relist() {
   }
   seen_ = std::move(now);
   for (const auto& uid : changed) changed_(uid);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  if (relisted_) relisted_(took.count());
   std::lock_guard lock(mutex_);
-  last_relist_ = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - started);
+  last_relist_ = std::chrono::duration_cast<std::chrono::microseconds>(took);
   healthy_ = true;
 }
 

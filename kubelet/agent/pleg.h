@@ -17,8 +17,10 @@ namespace hostlet::agent {
 
 class Pleg {
  public:
+  // `relisted`, when set, is told how long each successful relist took (for metrics).
   Pleg(cri::RuntimeClient& runtime, std::function<void(const std::string& pod_uid)> changed,
-       std::chrono::milliseconds period = std::chrono::seconds(1));
+       std::chrono::milliseconds period = std::chrono::seconds(1),
+       std::function<void(double seconds)> relisted = nullptr);
   ~Pleg();
   Pleg(const Pleg&) = delete;
   Pleg& operator=(const Pleg&) = delete;
@@ -33,6 +35,7 @@ class Pleg {
 
   cri::RuntimeClient& runtime_;
   std::function<void(const std::string&)> changed_;
+  std::function<void(double)> relisted_;
   std::chrono::milliseconds period_;
   std::map<std::string, std::pair<std::string, int>> seen_;  // id -> (pod uid, state)
   mutable std::mutex mutex_;

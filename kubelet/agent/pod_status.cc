@@ -78,8 +78,8 @@ json ContainerStatus(const StatusInputs& in, const json& container, bool init, b
   auto waiting = in.waiting.find(name);
   if (Running(latest)) {
     status["state"] = {{"running", {{"startedAt", FormatNanos(latest->started_at)}}}};
-    status["started"] = true;
-    status["ready"] = !init && in.not_ready.count(name) == 0;
+    status["started"] = in.not_started.count(name) == 0;
+    status["ready"] = !init && in.not_ready.count(name) == 0 && in.not_started.count(name) == 0;
     if (previous != nullptr && Exited(previous))
       status["lastState"] = {{"terminated", Terminated(*previous, in.runtime_name)}};
   } else if (Exited(latest) && waiting != in.waiting.end()) {

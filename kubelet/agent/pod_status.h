@@ -23,6 +23,7 @@ struct StatusInputs {
   const PodRuntimeState* runtime = nullptr;
   std::map<std::string, Waiting> waiting;  // container name -> why it is not running now
   std::set<std::string> not_ready;         // running containers whose readiness probe fails
+  std::set<std::string> not_started;       // running containers whose startup probe has not passed
   std::string runtime_name;                // containerID is "<runtime_name>://<id>"
   std::vector<std::string> host_ips;
   std::string start_time;  // RFC 3339

@@ -19,9 +19,33 @@ bool PodIsTerminating(const json& pod) {
          !pod["metadata"]["deletionTimestamp"].is_null();
 }
 
-PodSyncer::PodSyncer(cri::RuntimeClient& runtime, VolumeManager& volumes, ObjectGetter get,
-                     SyncerOptions options)
-    : runtime_(runtime), volumes_(volumes), get_(std::move(get)), options_(std::move(options)) {}
+PodSyncer::PodSyncer(cri::RuntimeClient& runtime, VolumeManager& volumes, Prober& prober,
+                     ObjectGetter get, SyncerOptions options)
+    : runtime_(runtime),
+      volumes_(volumes),
+      prober_(prober),
+      get_(std::move(get)),
+      options_(std::move(options)) {}
+
+std::int64_t GracePeriod(const json& pod) {
+  return std::max<std::int64_t>(0, Integer(pod, "/spec/terminationGracePeriodSeconds", 30));
+}
+
+std::string HandlersProblem(const json& container) {
+  for (const char* probe : {"livenessProbe", "readinessProbe", "startupProbe"}) {
+    const json& handler = container.value(probe, json());
+    if (handler.is_null()) continue;
+    std::string problem = HandlerProblem(handler, container, false);
+    if (!problem.empty()) return std::string("invalid ") + probe + ": " + problem;
+  }
+  const json& lifecycle = container.value("lifecycle", json::object());
+  for (const char* hook : {"postStart", "preStop"}) {
+    if (!lifecycle.is_object() || !lifecycle.contains(hook) || lifecycle[hook].is_null()) continue;
+    std::string problem = HandlerProblem(lifecycle[hook], container, true);
+    if (!problem.empty()) return std::string("invalid lifecycle.") + hook + ": " + problem;
+  }
+  return "";
+}
 
 void PodSyncer::Event(const json& pod, const std::string& type, const std::string& reason,
                       const std::string& message) {
@@ -123,6 +147,53 @@ void PodSyncer::StartContainer(const json& pod, const json& container, bool init
     throw PodConfigError("RunContainerError", status.error_message());
   }
   Event(pod, "Normal", "Started", "Started container " + name);
+  RunPostStart(pod, container, created.container_id(), pod_ips);
+}
+
+void PodSyncer::StopContainer(const std::string& id, std::int64_t grace_seconds) {
+  cri_api::StopContainerRequest stop;
+  stop.set_container_id(id);
+  stop.set_timeout(grace_seconds);
+  cri_api::StopContainerResponse stopped;
+  runtime_.runtime.StopContainer(stop, &stopped);
+}
+
+void PodSyncer::RunPostStart(const json& pod, const json& container,
+                             const std::string& container_id,
+                             const std::vector<std::string>& pod_ips) {
+  const json& lifecycle = container.value("lifecycle", json::object());
+  if (!lifecycle.is_object() || !lifecycle.value("postStart", json()).is_object()) return;
+  ActionTarget target{&container, container_id, pod_ips.empty() ? "" : pod_ips.front()};
+  ActionResult outcome = RunAction(runtime_, lifecycle["postStart"], target,
+                                   std::chrono::seconds(std::max<std::int64_t>(1, GracePeriod(pod))));
+  if (outcome.success) return;
+  // As the kubelet: a container whose postStart hook failed is killed, and restarted by policy.
+  std::string message = "PostStartHook failed: " + outcome.message;
+  Event(pod, "Warning", "FailedPostStartHook", message);
+  StopContainer(container_id, GracePeriod(pod));
+  throw PodConfigError("PostStartHookError", message);
+}
+
+bool PodSyncer::KillUnhealthy(const json& pod, const PodRuntimeState& state) {
+  bool killed = false;
+  for (const auto& container : Items(pod, "/spec/containers")) {
+    const ContainerRecord* latest = state.Latest(container.value("name", ""));
+    if (latest == nullptr || latest->state != cri_api::CONTAINER_RUNNING) continue;
+    std::string reason = prober_.KillReason(pod, *latest);
+    if (reason.empty()) continue;
+    Event(pod, "Normal", "Killing", reason);
+    // A probe may shorten the grace period for the kills it asks for.
+    std::int64_t grace = GracePeriod(pod);
+    for (const char* probe : {"livenessProbe", "startupProbe"}) {
+      const json& spec = container.value(probe, json::object());
+      if (spec.is_object() && spec.contains("terminationGracePeriodSeconds") &&
+          spec["terminationGracePeriodSeconds"].is_number_integer())
+        grace = spec["terminationGracePeriodSeconds"].get<std::int64_t>();
+    }
+    StopContainer(latest->id, grace);
+    killed = true;
+  }
+  return killed;
 }
 
 bool PodSyncer::RestartDue(const json& pod, const ContainerRecord& exited, PodMemory& memory,
@@ -165,7 +236,46 @@ StatusInputs PodSyncer::Inputs(const json& pod, const PodRuntimeState& state,
   inputs.host_ips = options_.host_ips ? options_.host_ips() : std::vector<std::string>{};
   inputs.start_time = memory.start_time;
   inputs.sandbox_ready = state.ReadySandbox() != nullptr;
+  for (const auto& container : state.containers) {
+    if (container.state != cri_api::CONTAINER_RUNNING) continue;
+    if (!prober_.Started(pod, container)) inputs.not_started.insert(container.name);
+    if (!prober_.Ready(pod, container)) inputs.not_ready.insert(container.name);
+  }
   return inputs;
+}
+
+bool PodSyncer::Admitted(const json& pod, const PodRuntimeState& state, PodMemory& memory,
+                         SyncResult& result) {
+  if (!memory.admission) {
+    std::string phase = Text(pod, "/status/phase");
+    if (!state.sandboxes.empty() || !state.containers.empty()) {
+      admitter_.Adopt(pod);  // it ran before this agent started: keep it
+      memory.admission = Admission{};
+    } else if (phase == "Failed" || phase == "Succeeded") {
+      // Finished before (rejected, say) and nothing of it is left: it stays as it is.
+      memory.admission =
+          Admission{false, Text(pod, "/status/reason"), Text(pod, "/status/message")};
+    } else {
+      memory.admission = admitter_.Admit(
+          pod, options_.node_allocatable ? options_.node_allocatable() : json::object());
+      if (!memory.admission->admitted)
+        Event(pod, "Warning", memory.admission->reason, memory.admission->message);
+    }
+  }
+  if (memory.admission->admitted) return true;
+  json status = Previous(pod, memory);
+  if (!status.is_object()) status = json::object();
+  std::string phase = status.value("phase", "");
+  if (phase != "Failed" && phase != "Succeeded") {
+    status = {{"phase", "Failed"},
+              {"reason", memory.admission->reason},
+              {"message", "Pod was rejected: " + memory.admission->message},
+              {"startTime", memory.start_time},
+              {"qosClass", QosClass(pod)}};
+  }
+  result.status = status;
+  result.next_sync = Clock::now() + std::chrono::minutes(10);
+  return false;
 }
 
 SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
@@ -177,6 +287,7 @@ SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
     memory.start_time =
         Text(pod, "/status/startTime", FormatTime(std::chrono::system_clock::now()));
   PodRuntimeState state = InspectPod(runtime_, uid);
+  if (!Admitted(pod, state, memory, result)) return result;
   StatusInputs probe = Inputs(pod, state, memory);
   std::string phase = state.containers.empty() ? "Pending" : PodPhase(probe);
   const std::string policy = Text(pod, "/spec/restartPolicy", "Always");
@@ -192,6 +303,8 @@ SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
       Check(runtime_.runtime.StopPodSandbox(stop, &stopped), "StopPodSandbox");
     }
     state = InspectPod(runtime_, uid);
+    prober_.Forget(uid);
+    admitter_.Release(uid);
     StatusInputs inputs = Inputs(pod, state, memory);
     result.status =
         ComputePodStatus(inputs, Previous(pod, memory), std::chrono::system_clock::now());
@@ -242,6 +355,7 @@ SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
   if (sandbox != nullptr) {
     const std::string sandbox_id = sandbox->id;
     const std::vector<std::string> pod_ips = sandbox->ips;
+    if (KillUnhealthy(pod, state)) state = InspectPod(runtime_, uid);
     // Runs, or restarts after its back-off, one container; false when it is waiting.
     auto ensure = [&](const json& container, bool init) -> bool {
       std::string name = container.value("name", "");
@@ -265,6 +379,8 @@ SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
         return false;
       }
       try {
+        if (std::string problem = HandlersProblem(container); !problem.empty())
+          throw PodConfigError("CreateContainerConfigError", problem);
         EnsureImage(pod, container);
         StartContainer(pod, container, init, restart_count, sandbox_id, sandbox_config, volumes,
                        pod_ips);
@@ -300,6 +416,7 @@ SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
     RemoveOldInstances(state);
     state = InspectPod(runtime_, uid);
   }
+  prober_.Update(pod, state);
   StatusInputs inputs = Inputs(pod, state, memory);
   inputs.pod_problem = pod_problem;
   result.status = ComputePodStatus(inputs, Previous(pod, memory), std::chrono::system_clock::now());
@@ -314,19 +431,37 @@ json PodSyncer::StatusOf(const json& pod, PodMemory& memory, const json& previou
 
 void PodSyncer::Kill(const std::string& uid, const json* pod, std::int64_t grace_seconds,
                      bool remove) {
+  // No probe may restart a container of a pod that is going.
+  prober_.Forget(uid);
   PodRuntimeState state = InspectPod(runtime_, uid);
-  // Every container at once, each with the whole grace period, as the kubelet does.
+  const SandboxRecord* sandbox = state.ReadySandbox();
+  const std::string pod_ip = sandbox != nullptr && !sandbox->ips.empty() ? sandbox->ips.front() : "";
+  // Every container at once, each with the whole grace period, as the kubelet does; a preStop
+  // hook runs first, within that period.
   std::vector<std::future<void>> stops;
   for (const auto& container : state.containers) {
     if (container.state != cri_api::CONTAINER_RUNNING &&
         container.state != cri_api::CONTAINER_CREATED)
       continue;
-    stops.push_back(std::async(std::launch::async, [this, id = container.id, grace_seconds] {
-      cri_api::StopContainerRequest stop;
-      stop.set_container_id(id);
-      stop.set_timeout(grace_seconds);
-      cri_api::StopContainerResponse stopped;
-      runtime_.runtime.StopContainer(stop, &stopped);
+    const json* spec = pod != nullptr ? ContainerSpec(*pod, container.name) : nullptr;
+    json pre_stop = spec != nullptr && container.state == cri_api::CONTAINER_RUNNING
+                        ? spec->value("lifecycle", json::object()).value("preStop", json())
+                        : json();
+    stops.push_back(std::async(std::launch::async, [this, id = container.id, grace_seconds, pod,
+                                                    spec, pre_stop, pod_ip] {
+      std::int64_t grace = grace_seconds;
+      if (pre_stop.is_object() && grace > 0) {
+        auto began = Clock::now();
+        ActionResult outcome = RunAction(runtime_, pre_stop, ActionTarget{spec, id, pod_ip},
+                                         std::chrono::seconds(grace));
+        if (!outcome.success)
+          Event(*pod, "Warning", "FailedPreStopHook", "PreStopHook failed: " + outcome.message);
+        auto spent =
+            std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - began).count();
+        // What is left of the period, and at least 2 s more, as the kubelet gives.
+        grace = std::max<std::int64_t>(2, grace - spent);
+      }
+      StopContainer(id, grace);
     }));
   }
   for (auto& stop : stops) stop.get();
@@ -351,6 +486,7 @@ void PodSyncer::Kill(const std::string& uid, const json* pod, std::int64_t grace
     cri_api::RemovePodSandboxResponse removed;
     Check(runtime_.runtime.RemovePodSandbox(request, &removed), "RemovePodSandbox");
   }
+  admitter_.Release(uid);
   RemovePodCgroups(uid, options_.sandbox.cgroup_root);
   volumes_.TearDown(uid);
   if (pod != nullptr) {

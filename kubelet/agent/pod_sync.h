@@ -4,9 +4,11 @@
 // PodMemory, so a restarted agent carries on from what the runtime reports.
 #pragma once
 
+#include "kubelet/agent/admission.h"
 #include "kubelet/agent/backoff.h"
 #include "kubelet/agent/cri_config.h"
 #include "kubelet/agent/pod_status.h"
+#include "kubelet/agent/prober.h"
 #include "kubelet/agent/runtime_state.h"
 #include "kubelet/cri/runtime_client.h"
 #include "kubelet/volumes/container_env.h"
@@ -17,6 +19,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace hostlet::agent {
@@ -35,6 +38,7 @@ struct PodMemory {
   std::map<std::string, RetryGate> failures;  // container name
   std::map<std::string, Waiting> waiting;     // container name -> reason (reset each pass)
   std::string start_time;
+  std::optional<Admission> admission;  // decided on the pod's first pass
   nlohmann::json last_status;  // the status last reported, to keep transition times
 };
 
@@ -60,13 +64,14 @@ struct SyncerOptions {
 
 class PodSyncer {
  public:
-  PodSyncer(cri::RuntimeClient& runtime, VolumeManager& volumes, ObjectGetter get,
-            SyncerOptions options);
+  PodSyncer(cri::RuntimeClient& runtime, VolumeManager& volumes, Prober& prober,
+            ObjectGetter get, SyncerOptions options);
 
   SyncResult Sync(const nlohmann::json& pod, PodMemory& memory);
 
-  // Stops every container of the pod (each given `grace_seconds` after SIGTERM) and its
-  // sandboxes; with `remove`, also removes them, the pod's volumes and its logs.
+  // Stops every container of the pod (each given `grace_seconds` after SIGTERM, which its
+  // preStop hook runs within) and its sandboxes; with `remove`, also removes them, the pod's
+  // volumes and its logs.
   void Kill(const std::string& uid, const nlohmann::json* pod, std::int64_t grace_seconds,
             bool remove);
 
@@ -86,6 +91,16 @@ class PodSyncer {
   bool RestartDue(const nlohmann::json& pod, const ContainerRecord& exited, PodMemory& memory,
                   std::chrono::steady_clock::time_point* next_sync);
   void RemoveOldInstances(const PodRuntimeState& state);
+  // Stops the running containers that failed their liveness or startup probe; true if any.
+  bool KillUnhealthy(const nlohmann::json& pod, const PodRuntimeState& state);
+  // Runs the postStart hook of a container that just started; stops it when the hook fails.
+  void RunPostStart(const nlohmann::json& pod, const nlohmann::json& container,
+                    const std::string& container_id, const std::vector<std::string>& pod_ips);
+  void StopContainer(const std::string& id, std::int64_t grace_seconds);
+  // Admits the pod on its first pass (or adopts it when the runtime already has it); false when
+  // it was rejected, with its Failed status in `result`.
+  bool Admitted(const nlohmann::json& pod, const PodRuntimeState& state, PodMemory& memory,
+                SyncResult& result);
   StatusInputs Inputs(const nlohmann::json& pod, const PodRuntimeState& state,
                       PodMemory& memory) const;
   void Event(const nlohmann::json& pod, const std::string& type, const std::string& reason,
@@ -93,9 +108,18 @@ class PodSyncer {
 
   cri::RuntimeClient& runtime_;
   VolumeManager& volumes_;
+  Prober& prober_;
   ObjectGetter get_;
   SyncerOptions options_;
+  PodAdmitter admitter_;
 };
+
+// The pod's terminationGracePeriodSeconds (30 when unset).
+std::int64_t GracePeriod(const nlohmann::json& pod);
+
+// Why a container's probes or lifecycle hooks cannot run, as "invalid <field>: <problem>"; empty
+// when they can.
+std::string HandlersProblem(const nlohmann::json& container);
 
 // A pod that should not run any more: deleted (deletionTimestamp set).
 bool PodIsTerminating(const nlohmann::json& pod);

@@ -43,6 +43,9 @@ struct PodWorkers::Worker {
   PodMemory memory;
   json last_sent;
   std::thread thread;
+  // For kubelet_pod_start_duration_seconds.
+  Clock::time_point first_seen = Clock::now();
+  bool start_observed = false;
 };
 
 PodWorkers::PodWorkers(PodSyncer& syncer, apiclient::ApiClient* api, std::string node_name)
@@ -141,6 +144,16 @@ std::size_t PodWorkers::RunningPods() const {
   return running;
 }
 
+std::vector<json> PodWorkers::Pods() const {
+  std::lock_guard lock(mutex_);
+  std::vector<json> pods;
+  for (const auto& [uid, worker] : workers_) {
+    std::lock_guard worker_lock(worker->mutex);
+    if (!worker->removed) pods.push_back(worker->pod);
+  }
+  return pods;
+}
+
 void PodWorkers::Shutdown() {
   std::vector<std::shared_ptr<Worker>> all;
   {
@@ -181,6 +194,11 @@ void PodWorkers::Reap() {
 }
 
 void PodWorkers::ReportStatus(Worker& worker, const json& pod, const json& status) {
+  if (!worker.start_observed && status.value("phase", "") == "Running") {
+    worker.start_observed = true;
+    std::chrono::duration<double> took = Clock::now() - worker.first_seen;
+    if (pod_started_) pod_started_(took.count());
+  }
   worker.memory.last_status = status;
   if (api_ == nullptr) return;
   const json baseline =

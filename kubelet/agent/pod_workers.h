@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,6 +42,14 @@ class PodWorkers {
   // Pods that have a worker (running or being torn down).
   std::set<std::string> Known() const;
   std::size_t RunningPods() const;
+  // The pods that have a worker and are not removed, as their sources have them now (the
+  // agent's server lists them at /pods).
+  std::vector<nlohmann::json> Pods() const;
+  // Told once per pod how long after the agent first saw it the pod first reported Running
+  // (kubelet_pod_start_duration_seconds). Set before the first Update.
+  void OnPodStarted(std::function<void(double seconds)> observer) {
+    pod_started_ = std::move(observer);
+  }
   // Stops every worker without touching the pods (the agent is shutting down; the pods keep
   // running).
   void Shutdown();
@@ -61,6 +70,7 @@ class PodWorkers {
   std::map<std::string, std::shared_ptr<Worker>> workers_;
   std::vector<std::shared_ptr<Worker>> finished_;
   bool shutting_down_ = false;
+  std::function<void(double)> pod_started_;
 };
 
 // The pod as an event's or a Status patch's target: namespace/name.

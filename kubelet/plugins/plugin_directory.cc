@@ -22,13 +22,16 @@ ScanResult ScanDirectories(const std::vector<std::filesystem::path>& directories
     std::sort(files.begin(), files.end());
     for (const std::filesystem::path& file : files) {
       try {
+        auto started = std::chrono::steady_clock::now();
         std::shared_ptr<Module> module = Load(file);
+        std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
         if (!names.insert(module->name()).second) {
           result.refused.push_back({file, file.string() + ": plugin '" + module->name() +
                                               "' is already provided by another module"});
           continue;
         }
         result.modules.push_back(std::move(module));
+        result.load_seconds.push_back(took.count());
       } catch (const std::exception& refusal) {
         result.refused.push_back({file, refusal.what()});
       }

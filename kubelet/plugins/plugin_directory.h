@@ -4,6 +4,7 @@
 
 #include "kubelet/plugins/loader.h"
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -18,6 +19,7 @@ struct Refusal {
 
 struct ScanResult {
   std::vector<std::shared_ptr<Module>> modules;  // in file-name order within each directory
+  std::vector<double> load_seconds;              // how long loading modules[i] took
   std::vector<Refusal> refused;
 };
 

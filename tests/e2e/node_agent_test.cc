@@ -239,6 +239,214 @@ spec:
               HasSubstr("Failed to pull image"));
 }
 
+TEST_F(NodeAgent, FailingLivenessProbeRestartsTheContainer) {
+  // Healthy for a few seconds, then the probe's file goes away and stays away until a restart.
+  ASSERT_EQ(Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: sickly}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    command: [sh, -c, 'touch /tmp/healthy; sleep 3; rm -f /tmp/healthy; sleep 3600']
+    livenessProbe:
+      exec: {command: [cat, /tmp/healthy]}
+      periodSeconds: 1
+      failureThreshold: 2
+)yaml")
+                .exit_code,
+            0);
+  EXPECT_TRUE(PodBecomes(
+      "sickly",
+      [](const json& pod) { return ContainerStatus(pod).value("restartCount", 0) >= 1; },
+      std::chrono::seconds(90)));
+  json status = ContainerStatus(Pod("sickly"));
+  EXPECT_EQ(status["lastState"]["terminated"]["exitCode"], 137)
+      << "sh as PID 1 ignores SIGTERM, so the kill comes after the probe's grace period";
+  std::string events = Kubectl("get events --field-selector involvedObject.name=sickly").output;
+  EXPECT_THAT(events, HasSubstr("Liveness probe failed: cat: can't open '/tmp/healthy'"));
+  EXPECT_THAT(events, HasSubstr("Container app failed liveness probe, will be restarted"));
+  // Repeats are counted on one Event, not posted again and again.
+  json unhealthy = json::array();
+  for (const auto& event :
+       json::parse(Kubectl("get events --field-selector involvedObject.name=sickly -o json").output)
+           .value("items", json::array())) {
+    if (event.value("reason", "") == "Unhealthy") unhealthy.push_back(event);
+  }
+  ASSERT_EQ(unhealthy.size(), 1u) << unhealthy.dump(2);
+  EXPECT_GE(unhealthy[0].value("count", 0), 2);
+}
+
+TEST_F(NodeAgent, ReadinessProbeGatesTheReadyCondition) {
+  // httpd serves from the start, but the page the readiness probe asks for comes 6 s later;
+  // a startup probe on the port (tcpSocket) has to pass before readiness is even asked.
+  ASSERT_EQ(Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: warming}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: localhost/busybox:latest
+    command: [sh, -c, 'mkdir -p /www; (sleep 6; echo ok > /www/ready.html) & exec httpd -f -p 8080 -h /www']
+    ports: [{name: http, containerPort: 8080}]
+    startupProbe:
+      tcpSocket: {port: http}
+      periodSeconds: 1
+    readinessProbe:
+      httpGet: {path: /ready.html, port: 8080}
+      periodSeconds: 1
+)yaml")
+                .exit_code,
+            0);
+  auto ready = [](const json& pod) {
+    for (const auto& condition : pod["status"].value("conditions", json::array())) {
+      if (condition["type"] == "Ready") return condition["status"] == "True";
+    }
+    return false;
+  };
+  ASSERT_TRUE(PodBecomes("warming", [](const json& pod) {
+    return Phase(pod) == "Running" && ContainerStatus(pod).value("started", false);
+  }));
+  json early = Pod("warming");
+  EXPECT_FALSE(ready(early)) << early.dump(2);
+  EXPECT_FALSE(ContainerStatus(early).value("ready", true));
+  EXPECT_TRUE(PodBecomes("warming", ready, std::chrono::seconds(30)));
+  EXPECT_TRUE(ContainerStatus(Pod("warming")).value("ready", false));
+  EXPECT_THAT(Kubectl("get events --field-selector involvedObject.name=warming").output,
+              HasSubstr("Readiness probe failed: HTTP probe failed with statuscode: 404"));
+  EXPECT_EQ(Kubectl("get pod warming --no-headers -o custom-columns=R:.status.containerStatuses[0].ready")
+                .output,
+            "true");
+}
+
+TEST_F(NodeAgent, PreStopHookRunsBeforeTheContainerStops) {
+  std::filesystem::create_directories(dir_.path() / "hooks");
+  ASSERT_EQ(Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: polite}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 5
+  volumes:
+  - name: hooks
+    hostPath: {path: )yaml" + (dir_ / "hooks") +
+                  R"yaml(, type: Directory}
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    command: [sleep, '3600']
+    volumeMounts: [{name: hooks, mountPath: /hooks}]
+    lifecycle:
+      postStart:
+        exec: {command: [sh, -c, 'echo started > /hooks/post-start']}
+      preStop:
+        exec: {command: [sh, -c, 'echo stopping > /hooks/pre-stop']}
+)yaml")
+                .exit_code,
+            0);
+  ASSERT_TRUE(PodBecomes("polite", [](const json& pod) { return Phase(pod) == "Running"; }));
+  EXPECT_EQ(ReadFile(dir_.path() / "hooks/post-start"), "started\n");
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "hooks/pre-stop"));
+  auto deleted = Kubectl("delete pod polite --wait --timeout=60s");
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.output;
+  EXPECT_EQ(ReadFile(dir_.path() / "hooks/pre-stop"), "stopping\n");
+}
+
+TEST_F(NodeAgent, InvalidProbesAreRefusedOrExplained) {
+  // The apiserver refuses a probe without a handler, naming the field.
+  auto refused = Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: no-handler}
+spec:
+  nodeName: e2e-node
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    command: [sleep, '3600']
+    readinessProbe: {periodSeconds: 1}
+)yaml");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.output, HasSubstr("readinessProbe"));
+  // A named port the container does not declare passes the apiserver (as upstream) and the
+  // agent says why it will not start the container.
+  ASSERT_EQ(Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: bad-port}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    command: [sleep, '3600']
+    livenessProbe:
+      httpGet: {port: admin}
+)yaml")
+                .exit_code,
+            0);
+  EXPECT_TRUE(PodBecomes("bad-port", [](const json& pod) {
+    return ContainerStatus(pod)["state"]["waiting"].value("reason", "") ==
+           "CreateContainerConfigError";
+  }));
+  EXPECT_THAT(ContainerStatus(Pod("bad-port"))["state"]["waiting"]["message"].get<std::string>(),
+              HasSubstr("invalid livenessProbe: httpGet.port: unknown port name \"admin\""));
+}
+
+TEST_F(NodeAgent, ImpossibleResourceRequestsGetAClearReason) {
+  // Bound by hand, past the scheduler: the agent's admission rejects it.
+  ASSERT_EQ(Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: greedy}
+spec:
+  nodeName: e2e-node
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    command: [sleep, '3600']
+    resources: {requests: {cpu: '1000'}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: greedy-scheduled}
+spec:
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    command: [sleep, '3600']
+    resources: {requests: {memory: 100Ti}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: modest}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: app, image: localhost/busybox:latest, command: [sleep, '3600'], resources: {requests: {cpu: 10m}}}
+)yaml")
+                .exit_code,
+            0);
+  ASSERT_TRUE(PodBecomes("greedy", [](const json& pod) { return Phase(pod) == "Failed"; }));
+  json greedy = Pod("greedy");
+  EXPECT_EQ(greedy["status"]["reason"], "OutOfcpu");
+  EXPECT_THAT(greedy["status"]["message"].get<std::string>(),
+              HasSubstr("Pod was rejected: Node didn't have enough resource: cpu, requested: "
+                        "1000000m"));
+  EXPECT_EQ(ContainerStatus(greedy), json::object()) << "a rejected pod never starts anything";
+  // Through the scheduler it is never bound, and the event says why.
+  EXPECT_TRUE(Eventually([&] {
+    return Kubectl("get events --field-selector involvedObject.name=greedy-scheduled")
+               .output.find("Insufficient memory") != std::string::npos;
+  })) << Kubectl("get events").output;
+  EXPECT_EQ(Phase(Pod("greedy-scheduled")), "Pending");
+  EXPECT_TRUE(PodBecomes("modest", [](const json& pod) { return Phase(pod) == "Running"; }));
+  EXPECT_THAT(Kubectl("get events --field-selector involvedObject.name=greedy").output,
+              HasSubstr("OutOfcpu"));
+}
+
 TEST_F(NodeAgent, RestartedAgentKeepsItsContainersAndRestartCounts) {
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
@@ -296,6 +504,39 @@ spec:
   EXPECT_TRUE(Eventually([&] { return Kubectl("get pod " + name).exit_code != 0; },
                          std::chrono::seconds(60)))
       << ReadFile(dir_.path() / "agent.log");
+}
+
+class StandaloneNodeAgent : public testing::NodeCluster {
+ protected:
+  StandaloneNodeAgent() { standalone_ = true; }
+};
+
+TEST_F(StandaloneNodeAgent, RunsStaticPodsWithoutAnApiserver) {
+  std::filesystem::create_directories(dir_.path() / "out");
+  std::ofstream(dir_ / "manifests/alone.yaml") << R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: alone}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - {name: out, hostPath: {path: )yaml" + (dir_ / "out") + R"yaml(}}
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    command: [sh, -c, 'hostname > /out/ran; sleep 3600']
+    volumeMounts: [{name: out, mountPath: /out}]
+)yaml";
+  ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(dir_.path() / "out/ran"); },
+                         std::chrono::seconds(60)))
+      << ReadFile(dir_.path() / "agent.log");
+  EXPECT_EQ(ReadFile(dir_.path() / "out/ran"), "alone-" + std::string(kNode) + "\n");
+  // Removing the manifest removes the pod.
+  std::filesystem::remove(dir_.path() / "manifests/alone.yaml");
+  EXPECT_TRUE(Eventually(
+      [&] { return std::filesystem::is_empty(dir_.path() / "root/pods"); },
+      std::chrono::seconds(30)))
+      << ReadFile(dir_.path() / "agent.log");
+  EXPECT_TRUE(agent_->Running());
 }
 
 }  // namespace

@@ -59,6 +59,10 @@ class NodeCluster : public ::testing::Test {
                           {"ranges", {{{{"subnet", "10.252.9.0/24"}}}}},
                           {"routes", {{{"dst", "0.0.0.0/0"}}}}}}}}}};
     std::ofstream(dir_ / "net.d/10-e2e.conflist") << conflist.dump();
+    if (standalone_) {
+      StartAgent();
+      return;
+    }
     server_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/nsenter", "--net=/run/netns/" + netns_,
                                  HOSTLET_SERVER_BINARY, "--data-dir", dir_ / "server", "--listen",
@@ -80,33 +84,18 @@ class NodeCluster : public ::testing::Test {
 
   void StartAgent() {
     json oci = {{"root", dir_ / "oci-root"}, {"state", dir_ / "oci-state"}};
-    std::vector<std::string> command{"/usr/bin/nsenter",
-                                                                "--net=/run/netns/" + netns_,
-                                                                HOSTLET_AGENT_BINARY,
-                                                                "--kubeconfig",
-                                                                dir_ / "server/admin.kubeconfig",
-                                                                "--node-name",
-                                                                kNode,
-                                                                "--root-dir",
-                                                                dir_ / "root",
-                                                                "--pod-logs-dir",
-                                                                dir_ / "pod-logs",
-                                                                "--images-dir",
-                                                                dir_ / "images",
-                                                                "--static-pod-path",
-                                                                dir_ / "manifests",
-                                                                "--cgroup-root",
-                                                                cgroup_root_,
-                                                                "--plugin-dir",
-                                                                dir_ / "plugins",
-                                                                "--plugin-config",
-                                                                "oci=" + oci.dump(),
-                                                                "--socket-dir",
-                                                                dir_ / "sockets",
-                                                                "--cni-conf-dir",
-                                                                dir_ / "net.d",
-                                                                "--cni-cache-dir",
-                                                                dir_ / "cni-cache"};
+    std::vector<std::string> command{"/usr/bin/nsenter", "--net=/run/netns/" + netns_,
+                                     HOSTLET_AGENT_BINARY};
+    if (!standalone_) {
+      command.insert(command.end(), {"--kubeconfig", dir_ / "server/admin.kubeconfig"});
+    }
+    command.insert(command.end(), {"--node-name", kNode, "--root-dir", dir_ / "root",
+                                   "--pod-logs-dir", dir_ / "pod-logs", "--images-dir",
+                                   dir_ / "images", "--static-pod-path", dir_ / "manifests",
+                                   "--cgroup-root", cgroup_root_, "--plugin-dir",
+                                   dir_ / "plugins", "--plugin-config", "oci=" + oci.dump(),
+                                   "--socket-dir", dir_ / "sockets", "--cni-conf-dir",
+                                   dir_ / "net.d", "--cni-cache-dir", dir_ / "cni-cache"});
     command.insert(command.end(), agent_flags_.begin(), agent_flags_.end());
     agent_ = std::make_unique<ChildProcess>(command, dir_ / "agent.log");
   }
@@ -114,10 +103,12 @@ class NodeCluster : public ::testing::Test {
   void TearDown() override {
     if (agent_ && agent_->Running()) {
       // The agent tears every pod down when it is deleted; wait for that before stopping it.
-      Kubectl("delete pods --all --wait --timeout=60s");
-      Eventually(
-          [&] { return Kubectl("get pods -o name").output.find("pod/") == std::string::npos; },
-          std::chrono::seconds(60));
+      if (!standalone_) {
+        Kubectl("delete pods --all --wait --timeout=60s");
+        Eventually(
+            [&] { return Kubectl("get pods -o name").output.find("pod/") == std::string::npos; },
+            std::chrono::seconds(60));
+      }
       for (const auto& file : std::filesystem::directory_iterator(dir_.path() / "manifests")) {
         std::filesystem::remove(file.path());
       }
@@ -195,6 +186,9 @@ class NodeCluster : public ::testing::Test {
 
   // Flags added to the agent's command line; set them before SetUp runs (in the constructor).
   std::vector<std::string> agent_flags_;
+  // No apiserver: the agent runs the static pods of its manifest directory alone. Set it in the
+  // constructor.
+  bool standalone_ = false;
   TempDir dir_;
   std::string netns_, cgroup_root_;
   bool netns_made_ = false;

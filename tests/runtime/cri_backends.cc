@@ -1,5 +1,7 @@
 #include "tests/runtime/cri_backends.h"
 
+#include "tests/support/containerd_config.h"
+
 #include <nlohmann/json.hpp>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -67,29 +69,9 @@ class ContainerdBackend : public CriBackend {
           {{"type", "loopback"}}}}};
     std::ofstream(work / "cni/10-test.conflist") << conflist.dump();
     std::ofstream(work / "config.toml")
-        << "version = 2\n"
-        << "root = \"" << (work / "root").string() << "\"\n"
-        << "state = \"" << (work / "state").string() << "\"\n"
-        << "disabled_plugins = [\"io.containerd.snapshotter.v1.aufs\", \"io.containerd.snapshotter.v1.btrfs\", "
-           "\"io.containerd.snapshotter.v1.zfs\", \"io.containerd.snapshotter.v1.devmapper\"]\n"
-        << "[grpc]\n  address = \"" << (work / "containerd.sock").string() << "\"\n"
-        << "[ttrpc]\n  address = \"" << (work / "containerd.sock.ttrpc").string() << "\"\n"
-        << "[debug]\n  address = \"" << (work / "debug.sock").string() << "\"\n"
-        << "[plugins.\"io.containerd.grpc.v1.cri\"]\n"
-        << "  sandbox_image = \"" << registry.host() << "/pause:test\"\n"
-        << "  restrict_oom_score_adj = true\n"
-        << "  [plugins.\"io.containerd.grpc.v1.cri\".cni]\n"
-        << "    bin_dir = \"/usr/lib/cni\"\n"
-        << "    conf_dir = \"" << (work / "cni").string() << "\"\n"
-        << "  [plugins.\"io.containerd.grpc.v1.cri\".containerd]\n"
-        << "    snapshotter = \"overlayfs\"\n"
-        << "    default_runtime_name = \"runc\"\n"
-        << "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n"
-        << "      runtime_type = \"io.containerd.runc.v2\"\n"
+        << ContainerdConfig(work, registry.host() + "/pause:test", work / "cni")
         << "  [plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.\"" << registry.host() << "\"]\n"
-        << "    endpoint = [\"http://" << registry.host() << "\"]\n"
-        << "[plugins.\"io.containerd.internal.v1.opt\"]\n"
-        << "  path = \"" << (work / "opt").string() << "\"\n";
+        << "    endpoint = [\"http://" << registry.host() << "\"]\n";
     process_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/containerd", "--config", (work / "config.toml").string()},
         (work / "containerd.log").string());

@@ -6,6 +6,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/run_command.h"
 
 #include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
@@ -21,21 +22,6 @@
 #include <string>
 
 namespace hostlet::testing {
-
-struct CommandResult {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
-
-inline CommandResult RunCommand(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
-}
 
 struct HttpResult {
   int status;

@@ -121,9 +121,25 @@ TEST_F(SchedulerTest, NothingFitsThenANewNodeDoes) {
   EXPECT_EQ(event["involvedObject"]["kind"], "Pod");
   EXPECT_EQ(event["source"]["component"], "default-scheduler");
   EXPECT_EQ(NodeOf("big"), "");
+  // The pod says it too, as kubectl describe shows it.
+  json condition;
+  ASSERT_TRUE(Eventually([&] {
+    json pod = registry_->Get(Kind("pods"), "default", "big");
+    for (const auto& item : pod["status"].value("conditions", json::array())) {
+      if (item["type"] == "PodScheduled") condition = item;
+    }
+    return !condition.is_null();
+  }));
+  EXPECT_EQ(condition["status"], "False");
+  EXPECT_EQ(condition["reason"], "Unschedulable");
+  EXPECT_EQ(condition["message"],
+            "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory.");
 
   CreateNode(MakeNode("large", "8", "16Gi"));
   EXPECT_TRUE(Eventually([&] { return NodeOf("big") == "large"; }));
+  json bound = registry_->Get(Kind("pods"), "default", "big");
+  ASSERT_EQ(bound["status"]["conditions"].size(), 1u);
+  EXPECT_EQ(bound["status"]["conditions"][0]["status"], "True");
 }
 
 TEST_F(SchedulerTest, DeletingAPodMakesRoomForAPendingOne) {

@@ -1,0 +1,24 @@
+// The agent's resource usage endpoints, from the runtime's CRI stats (which the OCI module
+// reads from the pod and container cgroups: cpuacct.usage or cpu.stat, memory usage less
+// inactive_file): /metrics/cadvisor in cAdvisor's metric names and /stats/summary as the
+// upstream kubelet's Summary API (node, pods, containers; cpu and memory).
+#pragma once
+
+#include "kubelet/cri/runtime_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace hostlet::server {
+
+// container_cpu_usage_seconds_total and container_memory_working_set_bytes with container, pod
+// and namespace labels; the pod's own cgroup as container="". Throws std::runtime_error when
+// the runtime fails.
+std::string CadvisorMetrics(cri::RuntimeClient& runtime);
+
+// The Summary: node cpu and memory from the root cgroup and /proc/meminfo, each pod's and
+// container's from the runtime. Throws std::runtime_error when the runtime fails.
+nlohmann::json StatsSummary(cri::RuntimeClient& runtime, const std::string& node_name);
+
+}  // namespace hostlet::server

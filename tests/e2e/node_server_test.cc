@@ -1,0 +1,198 @@
+// The node agent's server end to end (see node_cluster.h), through hostlet-server as kubectl
+// reaches it: `kubectl logs` with its options, and the node proxy's /metrics checked by
+// promtool.
+#include "tests/e2e/node_cluster.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <regex>
+
+namespace hostlet {
+namespace {
+
+using nlohmann::json;
+using testing::CommandResult;
+using testing::Eventually;
+using ::testing::HasSubstr;
+using testing::ReadFile;
+
+class NodeServer : public testing::NodeCluster {
+ protected:
+  // hostlet-server reaches the agent at the node's InternalIP; in the test's namespace that is
+  // loopback, where the agent listens by default.
+  NodeServer() { agent_flags_ = {"--node-ip", "127.0.0.1"}; }
+
+  ::testing::AssertionResult RunPod(const std::string& name, const std::string& script,
+                                    const std::string& restart_policy = "Always") {
+    auto applied = Apply("apiVersion: v1\nkind: Pod\nmetadata: {name: " + name +
+                         "}\nspec:\n  nodeName: e2e-node\n  terminationGracePeriodSeconds: 1\n"
+                         "  restartPolicy: " +
+                         restart_policy +
+                         "\n  containers:\n  - name: main\n    image: localhost/busybox:latest\n"
+                         "    command: [sh, -c, '" +
+                         script + "']\n");
+    if (applied.exit_code != 0) return ::testing::AssertionFailure() << applied.output;
+    return PodBecomes(name, [](const json& pod) { return Phase(pod) == "Running"; });
+  }
+
+  // kubectl as a process of its own, writing to `output`, for commands that do not end.
+  std::unique_ptr<testing::ChildProcess> KubectlInBackground(const std::string& arguments,
+                                                             const std::string& output) {
+    return std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{"/bin/sh", "-c",
+                                 "exec nsenter --net=/run/netns/" + netns_ +
+                                     " env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
+                                     " KUBECONFIG=" + dir_ / "server/admin.kubeconfig" +
+                                     " kubectl --cache-dir " + dir_ / "cache" + " " + arguments},
+        output);
+  }
+};
+
+TEST_F(NodeServer, LogsShowWhatTheContainerPrintedWithTailAndClearErrors) {
+  ASSERT_TRUE(RunPod("echo", "echo one; echo two; echo three >&2; exec sleep 3600"));
+  CommandResult logs;
+  EXPECT_TRUE(Eventually([&] {
+    logs = Kubectl("logs echo");
+    return logs.exit_code == 0 && logs.output == "one\ntwo\nthree";
+  })) << logs.output;
+  EXPECT_EQ(Kubectl("logs echo --tail=1").output, "three");
+  EXPECT_EQ(Kubectl("logs echo -c main --tail=2").output, "two\nthree");
+  EXPECT_EQ(Kubectl("logs echo --limit-bytes=5").output, "one\nt");
+  auto stamped = Kubectl("logs echo --timestamps --tail=1");
+  EXPECT_THAT(stamped.output, ::testing::MatchesRegex("20[0-9-]+T[0-9:.]+Z three"));
+
+  auto missing = Kubectl("logs echo -c nope");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_THAT(missing.output, HasSubstr("container nope is not valid for pod echo"));
+  auto no_previous = Kubectl("logs echo --previous");
+  EXPECT_NE(no_previous.exit_code, 0);
+  EXPECT_THAT(no_previous.output,
+              HasSubstr("previous terminated container \"main\" in pod \"echo\" not found"));
+  auto no_pod = Kubectl("logs nothing-here");
+  EXPECT_NE(no_pod.exit_code, 0);
+  EXPECT_THAT(no_pod.output, HasSubstr("pods \"nothing-here\" not found"));
+}
+
+TEST_F(NodeServer, FollowStreamsLinesWrittenAfterItStarted) {
+  ASSERT_TRUE(RunPod("ticker", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 1; done"));
+  CommandResult before;
+  ASSERT_TRUE(Eventually([&] {
+    before = Kubectl("logs ticker --tail=1");
+    return before.output.rfind("tick ", 0) == 0;
+  })) << before.output;
+  int last_seen = std::stoi(before.output.substr(5));
+  std::string file = dir_ / "follow.out";
+  auto follow = KubectlInBackground("logs -f ticker", file);
+  // A tick numbered past the last one seen before kubectl started can only have come through
+  // the stream.
+  std::string wanted = "tick " + std::to_string(last_seen + 2) + "\n";
+  EXPECT_TRUE(Eventually([&] { return ReadFile(file).find(wanted) != std::string::npos; },
+                         std::chrono::seconds(30)))
+      << ReadFile(file);
+  EXPECT_TRUE(follow->Running()) << ReadFile(file);
+  EXPECT_THAT(ReadFile(file), HasSubstr("tick 0\n"));
+  follow->Stop(SIGTERM, std::chrono::seconds(10));
+}
+
+TEST_F(NodeServer, PreviousShowsTheLogOfTheInstanceBeforeARestart) {
+  ASSERT_TRUE(
+      RunPod("crashy", "echo instance $(cat /proc/sys/kernel/random/uuid); sleep 2; exit 3"));
+  ASSERT_TRUE(PodBecomes(
+      "crashy", [](const json& pod) { return ContainerStatus(pod).value("restartCount", 0) >= 1; },
+      std::chrono::seconds(90)));
+  CommandResult previous, current;
+  // A restart between the two reads shifts both; read again until they agree on the instances.
+  EXPECT_TRUE(Eventually([&] {
+    previous = Kubectl("logs crashy --previous");
+    current = Kubectl("logs crashy");
+    return previous.exit_code == 0 && current.exit_code == 0 &&
+           previous.output.rfind("instance ", 0) == 0 &&
+           current.output.rfind("instance ", 0) == 0 && previous.output != current.output;
+  })) << previous.output
+      << "\n---\n"
+      << current.output;
+}
+
+TEST_F(NodeServer, NodeProxyServesHealthPodsAndMetricsThatPromtoolAccepts) {
+  ASSERT_TRUE(RunPod("idle", "exec sleep 3600"));
+  EXPECT_EQ(Kubectl("get --raw /api/v1/nodes/e2e-node/proxy/healthz").output, "ok");
+  auto pods = Kubectl("get --raw /api/v1/nodes/e2e-node/proxy/pods");
+  ASSERT_EQ(pods.exit_code, 0) << pods.output;
+  auto list = json::parse(pods.output);
+  ASSERT_EQ(list["items"].size(), 1u) << pods.output;
+  EXPECT_EQ(list["items"][0]["metadata"]["name"], "idle");
+
+  std::string file = dir_ / "metrics.txt";
+  auto scrape = Host("nsenter --net=/run/netns/" + netns_ +
+                     " env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
+                     " KUBECONFIG=" + dir_ / "server/admin.kubeconfig" + " kubectl --cache-dir " +
+                     dir_ / "cache" + " get --raw /api/v1/nodes/e2e-node/proxy/metrics > " + file);
+  ASSERT_EQ(scrape.exit_code, 0) << scrape.output;
+  std::string metrics = ReadFile(file);
+  auto check = Host("promtool check metrics < " + file);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  EXPECT_EQ(check.output, "") << check.output;
+
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(metrics, match, std::regex("\nkubelet_running_pods (\\d+)\n")))
+      << metrics;
+  EXPECT_GE(std::stoi(match[1]), 1);
+  EXPECT_THAT(metrics, HasSubstr("kubelet_node_name{node=\"e2e-node\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("kubelet_running_containers{container_state=\"running\"} "));
+  EXPECT_THAT(metrics, HasSubstr("kubelet_pod_start_duration_seconds_count 1\n"));
+  EXPECT_THAT(metrics,
+              ::testing::ContainsRegex(
+                  "kubelet_runtime_operations_total\\{operation_type=\"list_containers\"\\} "
+                  "[1-9]"));
+  EXPECT_THAT(metrics, HasSubstr("kubelet_pleg_relist_duration_seconds_count "));
+  EXPECT_THAT(metrics,
+              HasSubstr("hostlet_plugin_loads_total{plugin=\"oci\",result=\"success\"} 1\n"));
+  EXPECT_THAT(metrics,
+              ::testing::ContainsRegex(
+                  "hostlet_plugin_calls_total\\{plugin=\"oci\",method=\"RunPodSandbox\"\\} "
+                  "1\n"));
+
+  // Usage from the pod's cgroups, through the runtime's stats.
+  auto summary_text = Kubectl("get --raw /api/v1/nodes/e2e-node/proxy/stats/summary");
+  ASSERT_EQ(summary_text.exit_code, 0) << summary_text.output;
+  json summary = json::parse(summary_text.output);
+  EXPECT_EQ(summary["node"]["nodeName"], "e2e-node");
+  EXPECT_GT(summary["node"]["memory"]["workingSetBytes"].get<std::uint64_t>(), 0u);
+  ASSERT_EQ(summary["pods"].size(), 1u) << summary.dump(2);
+  const json& pod = summary["pods"][0];
+  EXPECT_EQ(pod["podRef"]["name"], "idle");
+  EXPECT_GT(pod["memory"]["workingSetBytes"].get<std::uint64_t>(), 0u) << pod.dump(2);
+  ASSERT_EQ(pod["containers"].size(), 1u) << pod.dump(2);
+  EXPECT_EQ(pod["containers"][0]["name"], "main");
+  EXPECT_GT(pod["containers"][0]["cpu"]["usageCoreNanoSeconds"].get<std::uint64_t>(), 0u);
+
+  std::string cadvisor_file = dir_ / "cadvisor.txt";
+  auto cadvisor = Host(
+      "nsenter --net=/run/netns/" + netns_ + " env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
+      " KUBECONFIG=" + dir_ / "server/admin.kubeconfig" + " kubectl --cache-dir " + dir_ / "cache" +
+      " get --raw /api/v1/nodes/e2e-node/proxy/metrics/cadvisor > " + cadvisor_file);
+  ASSERT_EQ(cadvisor.exit_code, 0) << cadvisor.output;
+  auto cadvisor_check = Host("promtool check metrics < " + cadvisor_file);
+  EXPECT_EQ(cadvisor_check.exit_code, 0) << cadvisor_check.output;
+  EXPECT_EQ(cadvisor_check.output, "") << cadvisor_check.output;
+  EXPECT_THAT(ReadFile(cadvisor_file),
+              ::testing::ContainsRegex("container_memory_working_set_bytes\\{container=\"main\","
+                                       "pod=\"idle\",namespace=\"default\"\\} [1-9]"));
+  EXPECT_THAT(ReadFile(cadvisor_file),
+              HasSubstr("container_cpu_usage_seconds_total{container=\"main\",pod=\"idle\","
+                        "namespace=\"default\"} "));
+
+  // The port the node reports is where its server is.
+  json node = json::parse(Kubectl("get node e2e-node -o json").output);
+  EXPECT_EQ(node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"], 10250);
+  // Without the apiserver's certificate the agent answers only its health.
+  EXPECT_EQ(InNetns("curl -sk https://127.0.0.1:10250/healthz").output, "ok");
+  EXPECT_THAT(InNetns("curl -sk -w ' %{http_code}' https://127.0.0.1:10250/pods").output,
+              ::testing::EndsWith(" 401"));
+}
+
+}  // namespace
+}  // namespace hostlet
