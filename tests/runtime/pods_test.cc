@@ -231,6 +231,62 @@ TEST_F(Pods, ContainerLifecycleWithLogsExecAndStats) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "state/sandboxes" / sandbox));
 }
 
+TEST_F(Pods, ConcurrentCallsMakeEachSandboxAndContainerOnce) {
+  // The same sandbox asked for twice at once: one is made, the other is refused.
+  auto pod = SandboxConfig("twice");
+  std::vector<grpc::Status> outcomes(2);
+  std::vector<std::string> ids(2);
+  {
+    std::vector<std::thread> callers;
+    for (int i = 0; i < 2; ++i) {
+      callers.emplace_back([&, i] {
+        cri::RunPodSandboxRequest request;
+        *request.mutable_config() = pod;
+        cri::RunPodSandboxResponse response;
+        outcomes[i] = runtime->RunPodSandbox(request, &response);
+        ids[i] = response.pod_sandbox_id();
+      });
+    }
+    for (auto& caller : callers) caller.join();
+  }
+  ASSERT_NE(outcomes[0].ok(), outcomes[1].ok())
+      << outcomes[0].error_message() << " / " << outcomes[1].error_message();
+  const int made = outcomes[0].ok() ? 0 : 1;
+  EXPECT_EQ(outcomes[1 - made].error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  const std::string sandbox = ids[made];
+
+  // Containers of one sandbox made and started side by side all run; the same one twice is not.
+  std::vector<std::string> containers(4);
+  std::vector<grpc::Status> created(5);
+  {
+    std::vector<std::thread> callers;
+    for (int i = 0; i < 5; ++i) {
+      callers.emplace_back([&, i] {
+        std::string name = "c" + std::to_string(std::min(i, 3));  // c3 twice
+        std::string id;
+        created[i] = Create(sandbox, ContainerConfig(name, "sleep 30"), pod, &id);
+        if (!created[i].ok()) return;
+        cri::StartContainerRequest start;
+        start.set_container_id(id);
+        cri::StartContainerResponse started;
+        created[i] = runtime->StartContainer(start, &started);
+        if (i < 4) containers[i] = id;
+      });
+    }
+    for (auto& caller : callers) caller.join();
+  }
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(created[i].ok()) << created[i].error_message();
+  EXPECT_NE(created[3].ok(), created[4].ok()) << "c3 must be made exactly once";
+  int running = 0;
+  cri::ListContainersRequest list;
+  cri::ListContainersResponse listed;
+  ASSERT_TRUE(runtime->ListContainers(list, &listed).ok());
+  for (const auto& container : listed.containers()) {
+    if (container.pod_sandbox_id() == sandbox && container.state() == cri::CONTAINER_RUNNING) ++running;
+  }
+  EXPECT_EQ(running, 4);
+}
+
 TEST_F(Pods, ExitCodesAndReasons) {
   auto pod = SandboxConfig("jobs");
   std::string sandbox = RunSandbox(pod);

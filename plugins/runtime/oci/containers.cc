@@ -81,23 +81,34 @@ grpc::Status PodRuntime::CreateContainer(const runtime::v1::CreateContainerReque
   if (!image) {
     return {grpc::StatusCode::NOT_FOUND, "CreateContainer: image \"" + config.image().image() + "\" is not present"};
   }
-  std::lock_guard lock(mutex_);
-  auto sandbox_it = sandboxes_.find(request.pod_sandbox_id());
-  if (sandbox_it == sandboxes_.end()) {
-    return {grpc::StatusCode::NOT_FOUND, "CreateContainer: no pod sandbox " + request.pod_sandbox_id()};
-  }
-  const Sandbox& sandbox = sandbox_it->second;
-  if (!sandbox.ready) {
-    return {grpc::StatusCode::FAILED_PRECONDITION, "CreateContainer: pod sandbox " + sandbox.id + " is stopped"};
-  }
-  for (const auto& [id, other] : containers_) {
-    if (other.sandbox_id == sandbox.id && other.config.metadata().name() == config.metadata().name() &&
-        other.config.metadata().attempt() == config.metadata().attempt()) {
-      return {grpc::StatusCode::ALREADY_EXISTS, "CreateContainer: container " + id + " already exists as " +
-                                                    config.metadata().name() + " attempt " +
-                                                    std::to_string(config.metadata().attempt())};
+  const std::string reservation = "container/" + request.pod_sandbox_id() + "/" + config.metadata().name() + "/" +
+                                  std::to_string(config.metadata().attempt());
+  Sandbox sandbox;  // a copy: the mount and runc run without the lock
+  {
+    std::lock_guard lock(mutex_);
+    auto sandbox_it = sandboxes_.find(request.pod_sandbox_id());
+    if (sandbox_it == sandboxes_.end()) {
+      return {grpc::StatusCode::NOT_FOUND, "CreateContainer: no pod sandbox " + request.pod_sandbox_id()};
+    }
+    sandbox = sandbox_it->second;
+    if (!sandbox.ready) {
+      return {grpc::StatusCode::FAILED_PRECONDITION, "CreateContainer: pod sandbox " + sandbox.id + " is stopped"};
+    }
+    for (const auto& [id, other] : containers_) {
+      if (other.sandbox_id == sandbox.id && other.config.metadata().name() == config.metadata().name() &&
+          other.config.metadata().attempt() == config.metadata().attempt()) {
+        return {grpc::StatusCode::ALREADY_EXISTS, "CreateContainer: container " + id + " already exists as " +
+                                                      config.metadata().name() + " attempt " +
+                                                      std::to_string(config.metadata().attempt())};
+      }
+    }
+    if (!in_progress_.insert(reservation).second) {
+      return {grpc::StatusCode::ALREADY_EXISTS, "CreateContainer: " + config.metadata().name() + " attempt " +
+                                                    std::to_string(config.metadata().attempt()) +
+                                                    " is being created"};
     }
   }
+  InProgress release{this, reservation};
   Container container;
   container.id = RandomId();
   container.sandbox_id = sandbox.id;
@@ -185,28 +196,47 @@ grpc::Status PodRuntime::CreateContainer(const runtime::v1::CreateContainerReque
   } catch (const std::exception& error) {
     return cleanup({grpc::StatusCode::INTERNAL, std::string("CreateContainer: ") + error.what()});
   }
+  std::unique_lock lock(mutex_);
+  auto still = sandboxes_.find(sandbox.id);
+  if (still == sandboxes_.end() || !still->second.ready) {
+    lock.unlock();  // the sandbox went away meanwhile: so does this container
+    return cleanup({grpc::StatusCode::FAILED_PRECONDITION,
+                    "CreateContainer: pod sandbox " + sandbox.id + " was stopped while the container was made"});
+  }
   containers_[container.id] = container;
   response->set_container_id(container.id);
   return grpc::Status::OK;
 }
 
+PodRuntime::InProgress::~InProgress() {
+  std::lock_guard lock(runtime->mutex_);
+  runtime->in_progress_.erase(key);
+}
+
 grpc::Status PodRuntime::StartContainer(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  auto found = containers_.find(id);
-  if (found == containers_.end()) return {grpc::StatusCode::NOT_FOUND, "StartContainer: no container " + id};
-  Container& container = found->second;
-  if (StateOf(container) != runtime::v1::CONTAINER_CREATED) {
-    return {grpc::StatusCode::FAILED_PRECONDITION, "StartContainer: container " + id + " is not in the created state"};
+  const std::string reservation = "start/" + id;
+  {
+    std::lock_guard lock(mutex_);
+    auto found = containers_.find(id);
+    if (found == containers_.end()) return {grpc::StatusCode::NOT_FOUND, "StartContainer: no container " + id};
+    if (StateOf(found->second) != runtime::v1::CONTAINER_CREATED || !in_progress_.insert(reservation).second) {
+      return {grpc::StatusCode::FAILED_PRECONDITION,
+              "StartContainer: container " + id + " is not in the created state"};
+    }
   }
+  InProgress release{this, reservation};
   // Taken before the start: a short-lived process can exit before `start` returns, and its
-  // finish must not come before its start.
+  // finish must not come before its start. runc runs without the lock, beside other starts.
   const int64_t starting = NowNanos();
   ProcessResult started = RunProcess(Runtime({"start", id}), std::chrono::seconds(60));
   if (started.exit_code != 0) {
     return {grpc::StatusCode::FAILED_PRECONDITION, "StartContainer: " + config_.runtime + " start: " + started.Describe()};
   }
-  container.started_at = starting;
-  SaveContainer(container);
+  std::lock_guard lock(mutex_);
+  auto found = containers_.find(id);
+  if (found == containers_.end()) return {grpc::StatusCode::NOT_FOUND, "StartContainer: container " + id + " was removed"};
+  found->second.started_at = starting;
+  SaveContainer(found->second);
   return grpc::Status::OK;
 }
 

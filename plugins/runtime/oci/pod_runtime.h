@@ -10,6 +10,7 @@
 #include <grpcpp/support/status.h>
 
 #include <map>
+#include <set>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -97,9 +98,19 @@ class PodRuntime {
   ImageStore& images_;
   const hostlet_network_service* network_;
   int min_oom_score_adj_;
+  // Guards the maps. Slow work (namespaces, the network, mounts, runc create and start) runs
+  // without it, so pods start side by side; `in_progress_` holds what is being made or started
+  // meanwhile (sandbox and container names, container ids), so the same one is not made twice.
   mutable std::mutex mutex_;
   std::map<std::string, Sandbox> sandboxes_;
   std::map<std::string, Container> containers_;
+  std::set<std::string> in_progress_;
+  // Takes its key out of in_progress_ when the work it marks ends, however it ends.
+  struct InProgress {
+    PodRuntime* runtime;
+    std::string key;
+    ~InProgress();
+  };
 };
 
 }  // namespace hostlet::oci

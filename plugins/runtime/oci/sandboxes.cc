@@ -125,16 +125,28 @@ grpc::Status PodRuntime::RunPodSandbox(const runtime::v1::RunPodSandboxRequest& 
   if (config.metadata().name().empty() || config.metadata().namespace_().empty()) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "RunPodSandbox: metadata.name and metadata.namespace are required"};
   }
-  std::lock_guard lock(mutex_);
-  for (const auto& [id, other] : sandboxes_) {
-    const auto& existing = other.config.metadata();
-    if (existing.name() == config.metadata().name() && existing.namespace_() == config.metadata().namespace_() &&
-        existing.uid() == config.metadata().uid() && existing.attempt() == config.metadata().attempt()) {
-      return {grpc::StatusCode::ALREADY_EXISTS, "RunPodSandbox: sandbox " + id + " already exists for " +
-                                                    existing.namespace_() + "/" + existing.name() + " attempt " +
-                                                    std::to_string(existing.attempt())};
+  const std::string reservation = "sandbox/" + config.metadata().namespace_() + "/" + config.metadata().name() +
+                                  "/" + config.metadata().uid() + "/" + std::to_string(config.metadata().attempt());
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, other] : sandboxes_) {
+      const auto& existing = other.config.metadata();
+      if (existing.name() == config.metadata().name() && existing.namespace_() == config.metadata().namespace_() &&
+          existing.uid() == config.metadata().uid() && existing.attempt() == config.metadata().attempt()) {
+        return {grpc::StatusCode::ALREADY_EXISTS, "RunPodSandbox: sandbox " + id + " already exists for " +
+                                                      existing.namespace_() + "/" + existing.name() + " attempt " +
+                                                      std::to_string(existing.attempt())};
+      }
+    }
+    if (!in_progress_.insert(reservation).second) {
+      return {grpc::StatusCode::ALREADY_EXISTS, "RunPodSandbox: a sandbox for " + config.metadata().namespace_() + "/" +
+                                                    config.metadata().name() + " attempt " +
+                                                    std::to_string(config.metadata().attempt()) +
+                                                    " is being created"};
     }
   }
+  // Namespaces and the network are made without the lock, so pods start side by side.
+  InProgress release{this, reservation};
   Sandbox sandbox;
   sandbox.id = RandomId();
   sandbox.config = config;
@@ -175,6 +187,7 @@ grpc::Status PodRuntime::RunPodSandbox(const runtime::v1::RunPodSandboxRequest& 
   } catch (const std::exception& error) {
     return fail({grpc::StatusCode::INTERNAL, std::string("RunPodSandbox: ") + error.what()});
   }
+  std::lock_guard lock(mutex_);
   sandboxes_[sandbox.id] = sandbox;
   response->set_pod_sandbox_id(sandbox.id);
   return grpc::Status::OK;
