@@ -227,9 +227,15 @@ TEST_P(Cri, ReportsExitCodesLimitsAndOomKills) {
   EXPECT_EQ(Status(failed).exit_code(), 7);
   EXPECT_EQ(Status(failed).reason(), "Error");
   // A runtime may learn of the OOM kill a moment after the exit (containerd does, from a
-  // separate event): the reason must settle on OOMKilled.
-  EXPECT_TRUE(Eventually([&] { return Status(oom).reason() == "OOMKilled"; }, std::chrono::seconds(10)))
-      << Status(oom).reason();
+  // separate event): the reason must settle on OOMKilled. containerd 1.6, the reference here,
+  // sometimes misses that event on a loaded machine and keeps "Error"; ours must not.
+  bool oom_reported =
+      Eventually([&] { return Status(oom).reason() == "OOMKilled"; }, std::chrono::seconds(10));
+  if (GetParam() == "containerd" && !oom_reported) {
+    EXPECT_EQ(Status(oom).reason(), "Error");
+  } else {
+    EXPECT_TRUE(oom_reported) << Status(oom).reason();
+  }
   EXPECT_EQ(Status(oom).exit_code(), 137);
 }
 
