@@ -26,7 +26,11 @@ Database::Database(const std::filesystem::path& file) {
   sqlite3_busy_timeout(db_, 5000);
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  // A connection does not close while statements of it remain.
+  for (auto& [sql, kept] : kept_) sqlite3_finalize(kept.stmt);
+  sqlite3_close(db_);
+}
 
 void Database::Exec(const std::string& sql) {
   char* error = nullptr;
@@ -37,7 +41,23 @@ void Database::Exec(const std::string& sql) {
   }
 }
 
-Statement Database::Prepare(std::string_view sql) { return Statement(db_, sql); }
+void Database::Run(std::string_view sql) { Prepare(sql).Run(); }
+
+Statement Database::Prepare(std::string_view sql) {
+  auto [entry, added] = kept_.try_emplace(std::string(sql));
+  Kept& kept = entry->second;
+  if (added) {
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &kept.stmt, nullptr) != SQLITE_OK) {
+      kept_.erase(entry);
+      Fail(db_, sql);
+    }
+  } else if (kept.in_use) {
+    return Statement(db_, sql);
+  }
+  kept.in_use = true;
+  return Statement(db_, kept.stmt, &kept.in_use);
+}
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
@@ -46,10 +66,22 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (in_use_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  // Reset, so that it holds no read snapshot and keeps no transaction busy, and no copy of the
+  // values bound to it.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
+}
 
-Statement::Statement(Statement&& other) noexcept : db_(other.db_), stmt_(other.stmt_) {
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_), in_use_(other.in_use_) {
   other.stmt_ = nullptr;
+  other.in_use_ = nullptr;
 }
 
 Statement& Statement::Bind(int index, std::int64_t value) {
@@ -97,7 +129,7 @@ std::string Statement::Text(int column) {
 }
 
 Transaction::Transaction(Database& db, Mode mode) : db_(db) {
-  db_.Exec(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  db_.Run(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
 }
 
 Transaction::~Transaction() {
@@ -105,7 +137,7 @@ Transaction::~Transaction() {
 }
 
 void Transaction::Commit() {
-  db_.Exec("COMMIT");
+  db_.Run("COMMIT");
   done_ = true;
 }
 

@@ -100,7 +100,9 @@ bool SqliteStore::ReadCurrent(sqlite::Database& db, const std::string& key, Row*
 std::unique_lock<std::mutex> SqliteStore::LockForWrite() {
   ++writers_waiting_;
   std::unique_lock lock(mutex_);
-  --writers_waiting_;
+  // The last of the queue in: a committer gathering them may go on once this one has joined
+  // (or failed), that is once it lets go of the lock.
+  if (--writers_waiting_ == 0) queue_drained_.notify_one();
   return lock;
 }
 
@@ -109,7 +111,7 @@ Revision SqliteStore::Write(std::unique_lock<std::mutex>& lock, const std::strin
   // The write that opens a group commits it.
   bool leader = !group_open_;
   if (leader) {
-    db_.Exec("BEGIN IMMEDIATE");
+    db_.Run("BEGIN IMMEDIATE");
     group_open_ = true;
     ++group_;
   }
@@ -117,7 +119,7 @@ Revision SqliteStore::Write(std::unique_lock<std::mutex>& lock, const std::strin
   Revision revision = assigned_ + 1;
   if (type == EventType::kAdded) create_revision = revision;
   // A savepoint per write: one that fails leaves the group's others intact.
-  db_.Exec("SAVEPOINT one_write");
+  db_.Run("SAVEPOINT one_write");
   try {
     db_.Prepare("INSERT INTO log VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
         .Bind(1, revision)
@@ -137,7 +139,7 @@ Revision SqliteStore::Write(std::unique_lock<std::mutex>& lock, const std::strin
           .Bind(4, revision)
           .Run();
     }
-    db_.Exec("RELEASE one_write");
+    db_.Run("RELEASE one_write");
   } catch (...) {
     sqlite3_exec(db_.handle(), "ROLLBACK TO one_write; RELEASE one_write", nullptr, nullptr,
                  nullptr);
@@ -159,21 +161,19 @@ Revision SqliteStore::Write(std::unique_lock<std::mutex>& lock, const std::strin
 
 void SqliteStore::GatherAndCommit(std::unique_lock<std::mutex>& lock) {
   // The writers already queued for the lock add theirs first, for at most half a millisecond:
-  // about what the fsync they would otherwise each pay costs.
+  // about what the fsync they would otherwise each pay costs. The committer sleeps meanwhile
+  // rather than yield in a loop: on a busy machine a yielding thread can wait out a whole round
+  // of the scheduler before it runs again, and the group (every writer in it) with it.
   auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
-  while (writers_waiting_.load() > 0 && pending_.size() < 512 &&
-         std::chrono::steady_clock::now() < until) {
-    lock.unlock();
-    std::this_thread::yield();
-    lock.lock();
-  }
+  queue_drained_.wait_until(lock, until,
+                            [&] { return writers_waiting_.load() == 0 || pending_.size() >= 512; });
   CommitGroup();
 }
 
 void SqliteStore::CommitGroup() {
   try {
     db_.Prepare("UPDATE meta SET value = ?1 WHERE name = 'revision'").Bind(1, assigned_).Run();
-    db_.Exec("COMMIT");
+    db_.Run("COMMIT");
     revision_ = assigned_;
     for (auto& event : pending_) watch_cache_->Append(std::move(event));
   } catch (const StorageError& error) {

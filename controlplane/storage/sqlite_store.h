@@ -84,6 +84,7 @@ class SqliteStore : public Store {
   std::string failure_;
   std::vector<Event> pending_;
   std::condition_variable group_finished_;
+  std::condition_variable queue_drained_;  // writers_waiting_ fell to 0
   std::unique_ptr<WatchCache> watch_cache_;
 };
 
