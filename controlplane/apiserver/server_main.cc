@@ -19,11 +19,16 @@
 #include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <optional>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,8 +73,13 @@ constexpr const char* kUsage =
     "  --storage sqlite|etcd    where objects are stored (default sqlite): DATA-DIR/state.db,\n"
     "                           or an etcd v3 cluster (--etcd-servers); DATA-DIR still holds\n"
     "                           the CA, the admin token and the kubeconfig.\n"
-    "  --etcd-servers URL[,URL] the etcd members, http://HOST:PORT each (no TLS yet); calls\n"
-    "                           fail over between them.\n"
+    "  --etcd-servers URL[,URL] the etcd members, http://HOST:PORT or https://HOST:PORT each;\n"
+    "                           calls fail over between them.\n"
+    "  --etcd-cafile PATH       CA certificate (PEM) that https:// members' serving certificates\n"
+    "                           chain to (default: the system's trusted roots).\n"
+    "  --etcd-certfile PATH     client certificate (PEM) presented to https:// members, for\n"
+    "                           clusters run with --client-cert-auth; needs --etcd-keyfile.\n"
+    "  --etcd-keyfile PATH      the private key (PEM) of --etcd-certfile.\n"
     "  --etcd-prefix PREFIX     etcd key prefix for every object (default /hostlet), so\n"
     "                           several clusters can share one etcd.\n"
     "  --help                   print this help and exit.\n";
@@ -78,6 +88,10 @@ struct Options {
   std::string storage = "sqlite";
   std::vector<std::string> etcd_servers;
   std::string etcd_prefix = "/hostlet";
+  std::string etcd_cafile;
+  std::string etcd_certfile;
+  std::string etcd_keyfile;
+  hostlet::storage::EtcdTls etcd_tls;  // the three files' contents
   std::string listen = "127.0.0.1:6443";
   std::string data_dir = "/var/lib/hostlet/server";
   std::optional<std::string> kubeconfig_out;
@@ -99,22 +113,55 @@ std::vector<std::string> SplitList(const std::string& value) {
   return items;
 }
 
+// The contents of a PEM file named by `flag`, "" when none is named; throws naming both when it
+// cannot be read or holds no PEM block, so a wrong path is not mistaken for a TLS failure.
+std::string ReadPemFile(const std::string& flag, const std::string& path) {
+  if (path.empty()) return "";
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  if (!file) throw std::runtime_error(flag + " " + path + ": " + std::strerror(errno));
+  if (contents.str().find("-----BEGIN ") == std::string::npos) {
+    throw std::runtime_error(flag + " " + path + ": no PEM data in it");
+  }
+  return contents.str();
+}
+
 // What is wrong with the storage flags, or "" when they fit together.
 std::string CheckStorageFlags(Options* options) {
   if (options->storage != "sqlite" && options->storage != "etcd") {
     return "--storage \"" + options->storage + "\" is neither sqlite nor etcd";
   }
+  bool tls_files = !options->etcd_cafile.empty() || !options->etcd_certfile.empty() ||
+                   !options->etcd_keyfile.empty();
   if (options->storage == "sqlite") {
     if (!options->etcd_servers.empty()) return "--etcd-servers needs --storage etcd";
+    if (tls_files) return "--etcd-cafile, --etcd-certfile and --etcd-keyfile need --storage etcd";
     return "";
   }
   if (options->etcd_servers.empty()) return "--storage etcd needs --etcd-servers URL[,URL...]";
+  bool any_tls = false;
   for (const std::string& url : options->etcd_servers) {
     try {
-      hostlet::storage::ParseEtcdEndpoint(url);
+      any_tls |= hostlet::storage::ParseEtcdEndpoint(url).tls;
     } catch (const std::exception& error) {
       return std::string("--etcd-servers: ") + error.what();
     }
+  }
+  // Certificates given for a cluster reached in the clear would be silently unused.
+  if (tls_files && !any_tls) {
+    return "--etcd-cafile, --etcd-certfile and --etcd-keyfile are for https:// members, and "
+           "--etcd-servers names none";
+  }
+  if (options->etcd_certfile.empty() != options->etcd_keyfile.empty()) {
+    return "--etcd-certfile and --etcd-keyfile go together";
+  }
+  try {
+    options->etcd_tls.ca_pem = ReadPemFile("--etcd-cafile", options->etcd_cafile);
+    options->etcd_tls.cert_pem = ReadPemFile("--etcd-certfile", options->etcd_certfile);
+    options->etcd_tls.key_pem = ReadPemFile("--etcd-keyfile", options->etcd_keyfile);
+  } catch (const std::runtime_error& error) {
+    return error.what();
   }
   while (options->etcd_prefix.size() > 1 && options->etcd_prefix.ends_with('/')) {
     options->etcd_prefix.pop_back();
@@ -152,7 +199,8 @@ std::optional<Options> ParseFlags(int argc, char** argv, int* exit_code) {
     }
     bool known = flag == "--listen" || flag == "--kubeconfig-out" || flag == "--threads" ||
                  flag == "--data-dir" || flag == "--tls-san" || flag == "--token-auth-file" ||
-                 flag == "--storage" || flag == "--etcd-servers" || flag == "--etcd-prefix";
+                 flag == "--storage" || flag == "--etcd-servers" || flag == "--etcd-prefix" ||
+                 flag == "--etcd-cafile" || flag == "--etcd-certfile" || flag == "--etcd-keyfile";
     if (!known) {
       std::cerr << "hostlet-server: unknown flag " << flag << "\n\n" << kUsage;
       *exit_code = 2;
@@ -170,6 +218,9 @@ std::optional<Options> ParseFlags(int argc, char** argv, int* exit_code) {
     if (flag == "--data-dir") options.data_dir = value;
     if (flag == "--storage") options.storage = value;
     if (flag == "--etcd-prefix") options.etcd_prefix = value;
+    if (flag == "--etcd-cafile") options.etcd_cafile = value;
+    if (flag == "--etcd-certfile") options.etcd_certfile = value;
+    if (flag == "--etcd-keyfile") options.etcd_keyfile = value;
     if (flag == "--etcd-servers") options.etcd_servers = SplitList(value);
     if (flag == "--kubeconfig-out") options.kubeconfig_out = value;
     if (flag == "--token-auth-file") options.token_auth_files.push_back(value);
@@ -205,6 +256,7 @@ std::unique_ptr<hostlet::storage::Store> OpenStore(const Options& options,
     hostlet::storage::EtcdOptions etcd;
     etcd.endpoints = options.etcd_servers;
     etcd.prefix = options.etcd_prefix;
+    etcd.tls = options.etcd_tls;
     return std::make_unique<hostlet::storage::EtcdStore>(etcd);
   }
   return std::make_unique<hostlet::storage::SqliteStore>(data_dir / "state.db");

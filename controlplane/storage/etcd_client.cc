@@ -51,25 +51,23 @@ std::string_view CodeName(grpc::StatusCode code) {
 
 }  // namespace
 
-std::string ParseEtcdEndpoint(const std::string& url) {
+EtcdEndpoint ParseEtcdEndpoint(const std::string& url) {
   std::string rest = url;
-  if (rest.starts_with("https://")) {
-    throw StorageError(ErrorCode::kInvalidArgument,
-                       "etcd endpoint \"" + url + "\": TLS to etcd is not supported yet");
-  }
+  bool tls = rest.starts_with("https://");
+  if (tls) rest = rest.substr(8);
   if (rest.starts_with("http://")) rest = rest.substr(7);
   while (rest.ends_with("/")) rest.pop_back();
   bool malformed = rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos ||
                    rest.find("://") != std::string::npos;
   if (malformed) {
     throw StorageError(ErrorCode::kInvalidArgument,
-                       "etcd endpoint \"" + url + "\" is not http://HOST[:PORT]");
+                       "etcd endpoint \"" + url + "\" is not http[s]://HOST[:PORT]");
   }
   // A bracketed IPv6 address or a name; the port is what follows the last colon outside brackets.
   std::size_t bracket = rest.rfind(']');
   std::size_t colon = rest.rfind(':');
   bool has_port = colon != std::string::npos && (bracket == std::string::npos || colon > bracket);
-  if (!has_port) return rest + ":2379";
+  if (!has_port) return {rest + ":2379", tls};
   std::string port = rest.substr(colon + 1);
   bool numeric = !port.empty() && port.size() <= 5 &&
                  std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -77,16 +75,25 @@ std::string ParseEtcdEndpoint(const std::string& url) {
     throw StorageError(ErrorCode::kInvalidArgument,
                        "etcd endpoint \"" + url + "\" has no valid host and port");
   }
-  return rest;
+  return {rest, tls};
 }
 
-EtcdClient::EtcdClient(const std::vector<std::string>& urls, std::chrono::milliseconds call_timeout,
-                       std::chrono::milliseconds retry_for)
+EtcdClient::EtcdClient(const std::vector<std::string>& urls, const EtcdTls& tls,
+                       std::chrono::milliseconds call_timeout, std::chrono::milliseconds retry_for)
     : call_timeout_(call_timeout), retry_for_(retry_for) {
   if (urls.empty()) throw StorageError(ErrorCode::kInvalidArgument, "no etcd endpoints");
+  if (tls.cert_pem.empty() != tls.key_pem.empty()) {
+    throw StorageError(ErrorCode::kInvalidArgument,
+                       "an etcd client certificate needs its key, and a key its certificate");
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = tls.ca_pem;
+  ssl.pem_cert_chain = tls.cert_pem;
+  ssl.pem_private_key = tls.key_pem;
   for (const std::string& url : urls) {
     EtcdMember member;
-    member.endpoint = ParseEtcdEndpoint(url);
+    EtcdEndpoint endpoint = ParseEtcdEndpoint(url);
+    member.endpoint = endpoint.address;
     grpc::ChannelArguments args;
     // A member that comes back is used again soon, not after gRPC's default two-minute backoff.
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
@@ -95,8 +102,10 @@ EtcdClient::EtcdClient(const std::vector<std::string>& urls, std::chrono::millis
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
     args.SetMaxReceiveMessageSize(-1);
-    member.channel =
-        grpc::CreateCustomChannel(member.endpoint, grpc::InsecureChannelCredentials(), args);
+    // The server's certificate must name the host of the URL, as etcd's own clients check.
+    member.channel = grpc::CreateCustomChannel(
+        member.endpoint,
+        endpoint.tls ? grpc::SslCredentials(ssl) : grpc::InsecureChannelCredentials(), args);
     member.kv = etcdserverpb::KV::NewStub(member.channel);
     member.watch = etcdserverpb::Watch::NewStub(member.channel);
     members_.push_back(std::move(member));

@@ -29,16 +29,31 @@ struct EtcdMember {
   std::unique_ptr<etcdserverpb::Watch::Stub> watch;
 };
 
-// "http://host:port" or "host:port" (the port defaults to etcd's 2379) as host:port; throws
-// StorageError(kInvalidArgument) for anything else, https included: TLS to etcd is not
-// supported yet.
-std::string ParseEtcdEndpoint(const std::string& url);
+// What a member URL names: "http://host:port", "https://host:port" or "host:port" (plain; the
+// port defaults to etcd's 2379).
+struct EtcdEndpoint {
+  std::string address;  // host:port
+  bool tls = false;     // https://
+};
+
+// Throws StorageError(kInvalidArgument) for anything but the forms above.
+EtcdEndpoint ParseEtcdEndpoint(const std::string& url);
+
+// TLS to https:// members, PEM contents: the CA their serving certificates chain to (the
+// system's roots when empty), and the client certificate and key to present to a cluster that
+// asks for one (etcd's --client-cert-auth), both or neither.
+struct EtcdTls {
+  std::string ca_pem;
+  std::string cert_pem;
+  std::string key_pem;
+};
 
 class EtcdClient {
  public:
-  // Throws StorageError(kInvalidArgument) for an empty list or a malformed URL.
-  EtcdClient(const std::vector<std::string>& urls, std::chrono::milliseconds call_timeout,
-             std::chrono::milliseconds retry_for);
+  // Throws StorageError(kInvalidArgument) for an empty list or a malformed URL. http:// members
+  // are reached in the clear, https:// ones with `tls`.
+  EtcdClient(const std::vector<std::string>& urls, const EtcdTls& tls,
+             std::chrono::milliseconds call_timeout, std::chrono::milliseconds retry_for);
 
   // Runs `rpc` with a fresh context carrying the call deadline, retrying on other members as
   // described above. Returns the last status; `endpoint` names the member that gave it.

@@ -66,17 +66,24 @@ void AddCompare(etcdserverpb::TxnRequest* txn, const std::string& key,
 
 EtcdStore::EtcdStore(EtcdOptions options)
     : options_(std::move(options)),
-      client_(options_.endpoints, options_.call_timeout, options_.retry_for) {
+      client_(options_.endpoints, options_.tls, options_.call_timeout, options_.retry_for) {
   Revision current = 0;
   try {
     current = CurrentRevision();
   } catch (const StorageError& error) {
     std::string endpoints;
-    for (const std::string& url : options_.endpoints)
+    bool tls = false;
+    for (const std::string& url : options_.endpoints) {
       endpoints += (endpoints.empty() ? "" : ", ") + url;
+      tls |= ParseEtcdEndpoint(url).tls;
+    }
+    // gRPC reports a refused TLS handshake as an unreachable member.
+    std::string hint = tls ? " (over https, a certificate the member refuses, or one this "
+                             "server does not trust, also looks like this)"
+                           : "";
     throw StorageError(error.code(), "no etcd member of " + endpoints + " answered within " +
                                          std::to_string(options_.retry_for.count()) +
-                                         " ms; last: " + error.what());
+                                         " ms; last: " + error.what() + hint);
   }
   Revision compacted = CompactedRevision();
   // The ring starts as full as history allows; the feed fills it from there.

@@ -28,7 +28,8 @@
 namespace hostlet::storage {
 
 struct EtcdOptions {
-  std::vector<std::string> endpoints;  // http://host:port of one or more members
+  std::vector<std::string> endpoints;  // http[s]://host:port of one or more members
+  EtcdTls tls;                         // for https:// members
   std::string prefix = "/hostlet";     // prepended to every key
   // A write forwarded to a leader that dies is answered only by this deadline, so it bounds
   // what a leader change costs; reads and writes here take milliseconds.

@@ -1,6 +1,7 @@
 // A private etcd cluster for tests: 1 or 3 members of the etcd on PATH, on free loopback ports,
 // their data in a directory of their own; stopped by the PIDs it started and removed with it,
-// whatever the test did.
+// whatever the test did. With EtcdTlsFiles its clients are served over TLS only and must present
+// a certificate (etcd's --client-cert-auth), as production clusters are run.
 #pragma once
 
 #include <arpa/inet.h>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -40,9 +42,21 @@ inline std::string FindEtcd() {
   throw std::runtime_error("no etcd on PATH (Debian: apt-get install etcd-server)");
 }
 
+// PEM files: the serving certificate and key every member presents to clients (it must name
+// 127.0.0.1), the CA that signed the client certificates it accepts, and a client certificate
+// and key of that CA for the cluster's own health checks.
+struct EtcdTlsFiles {
+  std::filesystem::path cert;
+  std::filesystem::path key;
+  std::filesystem::path ca;
+  std::filesystem::path client_cert;
+  std::filesystem::path client_key;
+};
+
 class EtcdCluster {
  public:
-  explicit EtcdCluster(int size) : binary_(FindEtcd()) {
+  explicit EtcdCluster(int size, std::optional<EtcdTlsFiles> tls = std::nullopt)
+      : binary_(FindEtcd()), tls_(std::move(tls)) {
     // etcd syncs every write to disk; these tests need no durability beyond the process, so
     // memory-backed storage keeps them fast where the system has it.
     std::filesystem::path base = std::filesystem::is_directory("/dev/shm")
@@ -59,7 +73,8 @@ class EtcdCluster {
     for (int i = 0; i < size; ++i) {
       Member member;
       member.name = "m" + std::to_string(i);
-      member.client_url = "http://127.0.0.1:" + std::to_string(ports[2 * i]);
+      member.client_url =
+          (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(ports[2 * i]);
       member.peer_url = "http://127.0.0.1:" + std::to_string(ports[2 * i + 1]);
       members_.push_back(std::move(member));
     }
@@ -173,21 +188,30 @@ class EtcdCluster {
       cluster += (cluster.empty() ? "" : ",") + member.name + "=" + member.peer_url;
     }
     Member& member = members_[i];
-    member.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{
-            binary_, "--name", member.name, "--data-dir", (dir_ / member.name).string(),
-            "--listen-client-urls", member.client_url, "--advertise-client-urls", member.client_url,
-            "--listen-peer-urls", member.peer_url, "--initial-advertise-peer-urls", member.peer_url,
-            "--initial-cluster", cluster, "--initial-cluster-state", "new",
-            "--initial-cluster-token", dir_.filename().string(),
-            // Short raft timings so a lost leader is replaced in well under a second.
-            "--heartbeat-interval", "50", "--election-timeout", "500", "--logger", "zap"},
-        (dir_ / (member.name + ".log")).string());
+    std::vector<std::string> argv{
+        binary_, "--name", member.name, "--data-dir", (dir_ / member.name).string(),
+        "--listen-client-urls", member.client_url, "--advertise-client-urls", member.client_url,
+        "--listen-peer-urls", member.peer_url, "--initial-advertise-peer-urls", member.peer_url,
+        "--initial-cluster", cluster, "--initial-cluster-state", "new", "--initial-cluster-token",
+        dir_.filename().string(),
+        // Short raft timings so a lost leader is replaced in well under a second.
+        "--heartbeat-interval", "50", "--election-timeout", "500", "--logger", "zap"};
+    if (tls_) {
+      argv.insert(argv.end(), {"--cert-file", tls_->cert.string(), "--key-file", tls_->key.string(),
+                               "--trusted-ca-file", tls_->ca.string(), "--client-cert-auth"});
+    }
+    member.process = std::make_unique<ChildProcess>(argv, (dir_ / (member.name + ".log")).string());
   }
 
   std::shared_ptr<grpc::Channel> Channel(int i) const {
-    return grpc::CreateChannel(members_[i].client_url.substr(7),
-                               grpc::InsecureChannelCredentials());
+    const std::string& url = members_[i].client_url;
+    std::string address = url.substr(url.find("://") + 3);
+    if (!tls_) return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = ReadFile(tls_->ca);
+    ssl.pem_cert_chain = ReadFile(tls_->client_cert);
+    ssl.pem_private_key = ReadFile(tls_->client_key);
+    return grpc::CreateChannel(address, grpc::SslCredentials(ssl));
   }
 
   bool Status(int i, etcdserverpb::StatusResponse* status) const {
@@ -198,6 +222,7 @@ class EtcdCluster {
   }
 
   std::string binary_;
+  std::optional<EtcdTlsFiles> tls_;
   std::filesystem::path dir_;
   std::vector<Member> members_;
 };

@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "controlplane/apiserver/tls_material.h"
 #include "tests/controlplane/storage/store_conformance.h"
 #include "tests/support/etcd_cluster.h"
 
@@ -16,16 +17,86 @@ namespace {
 using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
-TEST(EtcdStoreEndpoints, MalformedOrTlsEndpointsAreInvalidArguments) {
-  for (const char* url : {"https://127.0.0.1:2379", "http://", "127.0.0.1:0", "unix:///x", ""}) {
+TEST(EtcdStoreEndpoints, MalformedEndpointsAreInvalidArguments) {
+  for (const char* url : {"https://", "http://", "127.0.0.1:0", "unix:///x", "", "https://a/b"}) {
     EtcdOptions options;
     options.endpoints = {url};
     auto result = FailsWith(ErrorCode::kInvalidArgument, [&] { EtcdStore store(options); });
     EXPECT_TRUE(result) << url;
   }
   EXPECT_TRUE(FailsWith(ErrorCode::kInvalidArgument, [] { EtcdStore store(EtcdOptions{}); }));
-  EXPECT_EQ(ParseEtcdEndpoint("http://etcd-0.example:2379/"), "etcd-0.example:2379");
-  EXPECT_EQ(ParseEtcdEndpoint("10.0.0.1"), "10.0.0.1:2379");
+  EXPECT_EQ(ParseEtcdEndpoint("http://etcd-0.example:2379/").address, "etcd-0.example:2379");
+  EXPECT_FALSE(ParseEtcdEndpoint("http://etcd-0.example:2379/").tls);
+  EXPECT_EQ(ParseEtcdEndpoint("10.0.0.1").address, "10.0.0.1:2379");
+  EXPECT_FALSE(ParseEtcdEndpoint("10.0.0.1").tls);
+  EXPECT_EQ(ParseEtcdEndpoint("https://etcd-1.example").address, "etcd-1.example:2379");
+  EXPECT_TRUE(ParseEtcdEndpoint("https://etcd-1.example").tls);
+  // A client certificate without its key, or the reverse, cannot be used.
+  EtcdOptions half;
+  half.endpoints = {"https://127.0.0.1:2379"};
+  half.tls.cert_pem = "-----BEGIN CERTIFICATE-----";
+  EXPECT_TRUE(FailsWith(ErrorCode::kInvalidArgument, [&] { EtcdStore store(half); }));
+}
+
+// A cluster that serves clients over TLS and asks for their certificates, as clusters are run
+// in production: the store works with the CA and a client certificate, and without the
+// certificate, or trusting another CA, it fails with an error naming the member.
+class EtcdStoreTls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    apiserver::EnsureServingCertificate(certs_.path(), {"127.0.0.1"});
+    apiserver::EnsureClientCertificate(certs_.path(), "client", "hostlet-server");
+    files_ = {certs_ / "apiserver.crt", certs_ / "apiserver.key", certs_ / "ca.crt",
+              certs_ / "client.crt", certs_ / "client.key"};
+    cluster_ = std::make_unique<hostlet::testing::EtcdCluster>(1, files_);
+  }
+
+  EtcdOptions Options() {
+    EtcdOptions options;
+    options.endpoints = cluster_->ClientUrls();
+    options.prefix = "/tls";
+    options.retry_for = std::chrono::milliseconds(1500);
+    options.tls.ca_pem = hostlet::testing::ReadFile(files_.ca);
+    options.tls.cert_pem = hostlet::testing::ReadFile(files_.client_cert);
+    options.tls.key_pem = hostlet::testing::ReadFile(files_.client_key);
+    return options;
+  }
+
+  hostlet::testing::TempDir certs_;
+  hostlet::testing::EtcdTlsFiles files_;
+  std::unique_ptr<hostlet::testing::EtcdCluster> cluster_;
+};
+
+TEST_F(EtcdStoreTls, WorksWithTheClusterCaAndAClientCertificate) {
+  ASSERT_TRUE(cluster_->ClientUrl(0).starts_with("https://"));
+  EtcdStore store(Options());
+  EventLog log;
+  auto watch = store.Watch("/", 0, log.Callback());
+  Revision created = store.Create("/pods/a", "one");
+  EXPECT_EQ(store.Get("/pods/a").value, "one");
+  ASSERT_TRUE(log.WaitFor(1));
+  EXPECT_EQ(log.events().front().mod_revision, created);
+}
+
+TEST_F(EtcdStoreTls, WithoutAClientCertificateTheStoreFailsNamingTheMember) {
+  EtcdOptions options = Options();
+  options.tls.cert_pem.clear();
+  options.tls.key_pem.clear();
+  auto result = FailsWith(ErrorCode::kInternal, [&] { EtcdStore store(options); });
+  EXPECT_TRUE(result);
+  EXPECT_THAT(result.message(), HasSubstr(cluster_->ClientUrl(0).substr(8)));
+  EXPECT_THAT(result.message(), HasSubstr("UNAVAILABLE"));
+  EXPECT_THAT(result.message(), HasSubstr("a certificate the member refuses"));
+}
+
+TEST_F(EtcdStoreTls, AServerCertificateOfAnotherCaIsRefused) {
+  hostlet::testing::TempDir other;
+  apiserver::EnsureServingCertificate(other.path(), {"127.0.0.1"});
+  EtcdOptions options = Options();
+  options.tls.ca_pem = hostlet::testing::ReadFile(other / "ca.crt");
+  auto result = FailsWith(ErrorCode::kInternal, [&] { EtcdStore store(options); });
+  EXPECT_TRUE(result);
+  EXPECT_THAT(result.message(), HasSubstr("UNAVAILABLE"));
 }
 
 TEST(EtcdStoreEndpoints, UnreachableClusterIsAnErrorNamingTheEndpoint) {
