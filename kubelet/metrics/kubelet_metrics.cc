@@ -36,6 +36,8 @@ KubeletMetrics::KubeletMetrics(Registry& registry, const std::string& node_name)
       .With({node_name})
       .Set(1);
   running_pods.With().Set(0);
+  // Shown from the start, with no observations, as unlabelled metrics are upstream.
+  pod_start_duration_.With();
 }
 
 CallObserver KubeletMetrics::RuntimeObserver() {

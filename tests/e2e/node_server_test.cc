@@ -192,6 +192,23 @@ TEST_F(NodeServer, NodeProxyServesHealthPodsAndMetricsThatPromtoolAccepts) {
   EXPECT_EQ(InNetns("curl -sk https://127.0.0.1:10250/healthz").output, "ok");
   EXPECT_THAT(InNetns("curl -sk -w ' %{http_code}' https://127.0.0.1:10250/pods").output,
               ::testing::EndsWith(" 401"));
+
+  // A restarted agent adopts the running pod; adopting is not starting, so its pod start
+  // histogram stays empty instead of counting a start of about zero seconds.
+  ASSERT_EQ(agent_->Stop(SIGTERM, std::chrono::seconds(30)), 0);
+  std::filesystem::rename(dir_.path() / "agent.log", dir_.path() / "agent-1.log");
+  StartAgent();
+  std::string restarted;
+  EXPECT_TRUE(Eventually([&] {
+    restarted = Kubectl("get --raw /api/v1/nodes/e2e-node/proxy/metrics").output;
+    return restarted.find("\nkubelet_running_pods 1\n") != std::string::npos &&
+           restarted.find("kubelet_running_containers{container_state=\"running\"} 1\n") !=
+               std::string::npos;
+  })) << restarted << ReadFile(dir_.path() / "agent.log");
+  // The adopted pod's status has been reported by now: give a late observation time to show.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  restarted = Kubectl("get --raw /api/v1/nodes/e2e-node/proxy/metrics").output;
+  EXPECT_THAT(restarted, HasSubstr("\nkubelet_pod_start_duration_seconds_count 0\n"));
 }
 
 }  // namespace
