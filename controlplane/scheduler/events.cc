@@ -96,12 +96,9 @@ void EventRecorder::SetUnschedulable(const json& event) {
         json& status = next["status"];
         if (!status.is_object()) status = json::object();
         if (!status.contains("phase")) status["phase"] = "Pending";
-        json condition = {{"type", "PodScheduled"},
-                          {"status", "False"},
-                          {"reason", "Unschedulable"},
-                          {"message", message},
-                          {"lastProbeTime", nullptr},
-                          {"lastTransitionTime", now}};
+        json condition = {{"type", "PodScheduled"},    {"status", "False"},
+                          {"reason", "Unschedulable"}, {"message", message},
+                          {"lastProbeTime", nullptr},  {"lastTransitionTime", now}};
         json conditions = json::array();
         for (const auto& old : status.value("conditions", json::array())) {
           if (!old.is_object() || old.value("type", "") != "PodScheduled") {
@@ -115,6 +112,56 @@ void EventRecorder::SetUnschedulable(const json& event) {
         return next;  // the same as before when nothing changed: then nothing is written
       },
       "status");
+}
+
+namespace {
+
+// How long a repeated event counts on the first one, and how many such events are remembered:
+// the upstream correlator's ten minutes and 4096.
+constexpr auto kRepeatWindow = std::chrono::minutes(10);
+constexpr std::size_t kRemembered = 4096;
+
+std::string SameEventKey(const std::string& ns, const json& event) {
+  const json& about = event["involvedObject"];
+  // Fields joined by a byte none of them holds.
+  return ns + '\x1f' + about.value("uid", "") + '\x1f' + about.value("name", "") + '\x1f' +
+         event.value("type", "") + '\x1f' + event.value("reason", "") + '\x1f' +
+         event.value("message", "");
+}
+
+}  // namespace
+
+void EventRecorder::Write(const std::string& ns, json event) {
+  const std::string key = SameEventKey(ns, event);
+  const auto now = std::chrono::steady_clock::now();
+  if (auto found = written_.find(key);
+      found != written_.end() && now - found->second.last < kRepeatWindow) {
+    const std::string stamp = event.value("lastTimestamp", "");
+    try {
+      registry_.Patch(
+          *events_, ns, found->second.name,
+          [&](const json& current) {
+            json next = current;
+            next["count"] = current.value("count", 1) + 1;
+            next["lastTimestamp"] = stamp;
+            return next;
+          },
+          "");
+      found->second.last = now;
+      return;
+    } catch (const apiserver::ApiException& error) {
+      // Deleted meanwhile (by hand, or with its namespace): a new one is written below.
+      if (error.error().code != 404) throw;
+    }
+  }
+  if (written_.size() >= kRemembered) {
+    std::erase_if(written_,
+                  [&](const auto& entry) { return now - entry.second.last >= kRepeatWindow; });
+    if (written_.size() >= kRemembered) written_.clear();
+  }
+  std::string name = event["metadata"].value("name", "");
+  registry_.Create(*events_, ns, std::move(event));
+  written_[key] = {std::move(name), now};
 }
 
 void EventRecorder::Stop() {
@@ -147,7 +194,7 @@ void EventRecorder::Run() {
     std::string about = next.event["involvedObject"].value("name", "");
     try {
       if (next.unschedulable) SetUnschedulable(next.event);
-      registry_.Create(*events_, next.ns, std::move(next.event));
+      Write(next.ns, std::move(next.event));
     } catch (const std::exception& error) {
       // The namespace may be going away with its pods; an event is never worth more than a line.
       std::cerr << "scheduler: event about " << about << " in \"" << next.ns

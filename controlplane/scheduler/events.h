@@ -4,6 +4,11 @@
 // dropped rather than queued without bound, as Kubernetes' event recorders do. Every write
 // costs the store a commit, as a binding does; while `busy` says bindings are waiting, events
 // wait too (up to `max_delay`), so a burst of pods is bound first and explained just after.
+//
+// An event that repeats one written in the last ten minutes (same pod, type, reason and
+// message: a pod that fits nowhere, tried again at every change of the cluster) raises that
+// event's count and lastTimestamp instead of adding another, as Kubernetes' event correlator
+// does, so `kubectl get events` shows "(x5 over 3m)" rather than five lines.
 #pragma once
 
 #include "controlplane/apiserver/registry.h"
@@ -21,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 
 namespace hostlet::scheduler {
 
@@ -53,9 +59,16 @@ class EventRecorder {
     bool unschedulable = false;  // also set the pod's PodScheduled condition
     std::chrono::steady_clock::time_point queued;
   };
+  // An event already written, by what makes another one the same.
+  struct Written {
+    std::string name;
+    std::chrono::steady_clock::time_point last;
+  };
   void Run();
   void Enqueue(const PodInfo& pod, nlohmann::json event, bool unschedulable);
   void SetUnschedulable(const nlohmann::json& event);
+  // Writes `event`, or counts it on the same one written recently.
+  void Write(const std::string& ns, nlohmann::json event);
 
   apiserver::Registry& registry_;
   const apiserver::Resource* events_;
@@ -69,6 +82,7 @@ class EventRecorder {
   bool stopping_ = false;
   std::atomic<std::uint64_t> sequence_{0};
   std::atomic<std::uint64_t> dropped_{0};
+  std::unordered_map<std::string, Written> written_;  // used by thread_ alone
   std::thread thread_;
 };
 

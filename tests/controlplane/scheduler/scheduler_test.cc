@@ -142,6 +142,48 @@ TEST_F(SchedulerTest, NothingFitsThenANewNodeDoes) {
   EXPECT_EQ(bound["status"]["conditions"][0]["status"], "True");
 }
 
+// A pod that fits nowhere is tried again at every change of the cluster; each try that fails
+// the same way counts on one FailedScheduling event instead of adding another.
+TEST_F(SchedulerTest, RepeatedFailuresCountOnOneEvent) {
+  CreateNode(MakeNode("small", "1", "1Gi"));
+  StartScheduler();
+  CreatePod(MakePod("big", "4", "2Gi"));
+  ASSERT_TRUE(Eventually([&] { return !EventMessage("big", "FailedScheduling").empty(); }));
+  auto failures = [&] {
+    std::vector<json> found;
+    for (const auto& item : registry_->List(Kind("events"), "default", ListOptions{}).items) {
+      if (item["involvedObject"]["name"] == "big" && item["reason"] == "FailedScheduling") {
+        found.push_back(item);
+      }
+    }
+    return found;
+  };
+  // A new label on the node: the scheduler tries the pod again, and it still does not fit.
+  for (int round = 1; round <= 3; ++round) {
+    registry_->Patch(
+        Kind("nodes"), "", "small",
+        [&](const json& current) {
+          json next = current;
+          next["metadata"]["labels"]["round"] = std::to_string(round);
+          return next;
+        },
+        "");
+    ASSERT_TRUE(Eventually([&] {
+      auto events = failures();
+      return events.size() == 1 && events[0].value("count", 0) == round + 1;
+    })) << round
+        << ": " << json(failures()).dump();
+  }
+  json event = failures()[0];
+  EXPECT_EQ(event["message"],
+            "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory.");
+  EXPECT_GE(event["lastTimestamp"].get<std::string>(), event["firstTimestamp"].get<std::string>());
+
+  // Another message is another event.
+  CreateNode(MakeNode("tiny", "1", "512Mi"));
+  EXPECT_TRUE(Eventually([&] { return failures().size() == 2; })) << json(failures()).dump();
+}
+
 TEST_F(SchedulerTest, DeletingAPodMakesRoomForAPendingOne) {
   CreateNode(MakeNode("n1", "1", "4Gi"));
   StartScheduler();
