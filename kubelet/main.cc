@@ -52,6 +52,10 @@ int Usage(const char* problem) {
          "  --container-runtime-endpoint E  module:NAME or unix:///path (default module:oci)\n"
          "  --cgroup-root PATH        parent of the kubepods cgroup (default /)\n"
          "  --max-pods N              pods this node accepts (default 110)\n"
+         "  --container-log-max-size Q  rotate a container's log once it is this big (default\n"
+         "                            10Mi; 0: never)\n"
+         "  --container-log-max-files N  log files kept per container, the current one included\n"
+         "                            (default 5, at least 2)\n"
          "  --plugin-dir DIR          load every *.so hostlet plugin module in DIR (repeatable)\n"
          "  --plugin-config NAME=JSON configuration of the instance of plugin NAME (default {})\n"
          "  --socket-dir DIR          serve each loaded module at DIR/<plugin name>.sock\n"
@@ -140,6 +144,16 @@ int main(int argc, char* argv[]) {
         config.tls_cert_file = value;
       } else if (arg == "--tls-private-key-file") {
         config.tls_private_key_file = value;
+      } else if (arg == "--container-log-max-size") {
+        config.container_log_max_size = value;
+        if (!hostlet::agent::ContainerLogMaxBytes(config)) {
+          return Usage("--container-log-max-size needs a quantity such as 10Mi");
+        }
+      } else if (arg == "--container-log-max-files") {
+        config.container_log_max_files = std::stoi(value);
+        if (config.container_log_max_files < 2) {
+          return Usage("--container-log-max-files must be at least 2");
+        }
       } else if (arg == "--max-pods") {
         config.max_pods = std::stoi(value);
         if (config.max_pods <= 0) return Usage("--max-pods must be positive");

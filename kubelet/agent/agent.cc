@@ -45,7 +45,9 @@ Agent::Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runt
         if (workers_) workers_->Wake(uid);
       },
       [this](const json& pod, const std::string& type, const std::string& reason,
-             const std::string& message) { events_->Record(pod, PodEvent{type, reason, message}); });
+             const std::string& message) {
+        events_->Record(pod, PodEvent{type, reason, message});
+      });
   syncer_ = std::make_unique<PodSyncer>(
       *runtime_, *volumes_, *prober_,
       [this](const std::string& kind, const std::string& ns, const std::string& name) {
@@ -74,6 +76,11 @@ Agent::Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runt
     file_source_ =
         std::make_unique<FilePodSource>(config_.static_pod_path, *workers_, config_.node_name);
   }
+  if (auto max_bytes = ContainerLogMaxBytes(config_); max_bytes && *max_bytes > 0) {
+    log_rotator_ = std::make_unique<LogRotator>(
+        runtime_, *max_bytes, config_.container_log_max_files,
+        std::chrono::seconds(config_.container_log_monitor_interval_seconds));
+  }
   housekeeping_ = std::thread([this] { Housekeeping(); });
 }
 
@@ -84,6 +91,7 @@ Agent::~Agent() {
   }
   wake_.notify_all();
   housekeeping_.join();
+  log_rotator_.reset();
   api_source_.reset();
   file_source_.reset();
   node_reporter_.reset();

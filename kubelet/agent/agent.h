@@ -4,6 +4,7 @@
 #pragma once
 
 #include "kubelet/agent/events.h"
+#include "kubelet/agent/log_rotation.h"
 #include "kubelet/agent/node_reporter.h"
 #include "kubelet/agent/pleg.h"
 #include "kubelet/agent/pod_sources.h"
@@ -57,6 +58,7 @@ class Agent {
   std::unique_ptr<NodeReporter> node_reporter_;
   std::unique_ptr<ApiPodSource> api_source_;
   std::unique_ptr<FilePodSource> file_source_;
+  std::unique_ptr<LogRotator> log_rotator_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -1,5 +1,7 @@
 #include "kubelet/config/agent_config.h"
 
+#include "kubelet/volumes/quantity.h"
+
 #include "kubelet/config/duration.h"
 #include "kubelet/config/names.h"
 #include "kubelet/config/yaml_json.h"
@@ -139,6 +141,11 @@ class ConfigReader {
       FieldFail(c.tls_cert_file.empty() ? "tlsCertFile" : "tlsPrivateKeyFile",
                 "tlsCertFile and tlsPrivateKeyFile must be set together");
     }
+    if (!ContainerLogMaxBytes(c)) {
+      FieldFail("containerLogMaxSize", "expected a quantity such as 10Mi, got \"" +
+                                           c.container_log_max_size + "\"");
+    }
+    if (c.container_log_max_files < 2) FieldFail("containerLogMaxFiles", "must be at least 2");
     for (const auto& [key, value] : c.node_labels) {
       if (!IsLabelKey(key)) FieldFail("nodeLabels", "\"" + key + "\" is not a valid label key");
       if (!IsLabelValue(value)) {
@@ -295,9 +302,21 @@ const std::map<std::string, ConfigReader::Setter> ConfigReader::fields_ = {
      [](ConfigReader* r, const YAML::Node& n) { r->SetInt(n, &r->config_.node_lease_duration_seconds); }},
     {"syncFrequency", [](ConfigReader* r, const YAML::Node& n) { r->SetDuration(n, &r->config_.sync_frequency_seconds); }},
     {"nodeLabels", [](ConfigReader* r, const YAML::Node& n) { r->SetStringMap(n, &r->config_.node_labels); }},
+    {"containerLogMaxSize",
+     [](ConfigReader* r, const YAML::Node& n) { r->SetString(n, &r->config_.container_log_max_size); }},
+    {"containerLogMaxFiles",
+     [](ConfigReader* r, const YAML::Node& n) { r->SetInt(n, &r->config_.container_log_max_files); }},
+    {"containerLogMonitorInterval",
+     [](ConfigReader* r, const YAML::Node& n) {
+       r->SetDuration(n, &r->config_.container_log_monitor_interval_seconds);
+     }},
 };
 
 }  // namespace
+
+std::optional<std::int64_t> ContainerLogMaxBytes(const AgentConfig& config) {
+  return Value(config.container_log_max_size);
+}
 
 AgentConfig DefaultAgentConfig() {
   AgentConfig config;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,7 +34,16 @@ struct AgentConfig {
   int node_lease_duration_seconds = 40;             // nodeLeaseDurationSeconds
   int sync_frequency_seconds = 60;                  // syncFrequency duration
   std::map<std::string, std::string> node_labels;   // nodeLabels
+  // Container log rotation: a running container's log is rotated once it reaches
+  // containerLogMaxSize (a quantity: "10Mi"), keeping containerLogMaxFiles files in all (>= 2),
+  // checked every containerLogMonitorInterval (a duration). "0" as the size turns it off.
+  std::string container_log_max_size = "10Mi";      // containerLogMaxSize
+  int container_log_max_files = 5;                  // containerLogMaxFiles
+  int container_log_monitor_interval_seconds = 10;  // containerLogMonitorInterval
 };
+
+// containerLogMaxSize in bytes, or nullopt when it is not a quantity.
+std::optional<std::int64_t> ContainerLogMaxBytes(const AgentConfig& config);
 
 // Reads `file`: apiVersion hostlet.io/v1alpha1 or kubelet.config.k8s.io/v1beta1, kind
 // KubeletConfiguration. Relative paths in the file are relative to the file's directory (made
@@ -40,7 +51,8 @@ struct AgentConfig {
 // String fields take any scalar as written (`nodeLabels: {gpu: true}` gives "true"). Checked:
 // nodeName (lowercased, an RFC 1123 subdomain), containerRuntimeEndpoint (module:<name> or
 // unix:///<absolute path>), address (an IP), maxPods > 0, port 0..65535, durations whole seconds
-// > 0, nodeLeaseDurationSeconds > 0, nodeLabels keys and values, tlsCertFile and
+// > 0, nodeLeaseDurationSeconds > 0, nodeLabels keys and values, containerLogMaxSize a quantity,
+// containerLogMaxFiles >= 2, tlsCertFile and
 // tlsPrivateKeyFile set together. Throws std::runtime_error "<file>: ..." naming the field, e.g.
 // `<file>: unknown field "x"`, `<file>: field "maxPods": expected an integer`.
 AgentConfig LoadAgentConfig(const std::filesystem::path& file);

@@ -5,6 +5,8 @@
 #include "kubelet/agent/runtime_state.h"
 #include "kubelet/server/cri_log.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -40,6 +42,12 @@ std::string ReadFrom(std::ifstream& file, std::streamoff from) {
   return text.str();
 }
 
+// 0 when there is no such file.
+ino_t InodeOf(const std::string& path) {
+  struct stat info {};
+  return stat(path.c_str(), &info) == 0 ? info.st_ino : 0;
+}
+
 bool InstanceRunning(cri::RuntimeClient& runtime, const std::string& id) {
   cri_api::ContainerStatusRequest request;
   request.set_container_id(id);
@@ -50,8 +58,8 @@ bool InstanceRunning(cri::RuntimeClient& runtime, const std::string& id) {
 }
 
 // Streams a log file from `offset` on a thread of its own until the instance ends, the byte
-// limit is reached or the client goes away. Destroying it (the connection ended) stops the
-// thread at once.
+// limit is reached or the client goes away, following the log across rotations. Destroying it (the
+// connection ended) stops the thread at once.
 class LogFollower {
  public:
   LogFollower(cri::RuntimeClient& runtime, std::string container_id, std::string path,
@@ -91,6 +99,7 @@ class LogFollower {
 
   void Run() {
     std::ifstream file(path_, std::ios::binary);
+    ino_t inode = InodeOf(path_);
     int idle = 0;
     std::unique_lock lock(mutex_);
     while (!stop_) {
@@ -98,8 +107,19 @@ class LogFollower {
       std::streamoff before = offset_;
       if (!SendNew(file)) break;
       bool ended = false;
+      ino_t now = offset_ == before ? InodeOf(path_) : inode;
       if (offset_ != before) {
         idle = 0;
+      } else if (now != 0 && now != inode) {
+        // The log was rotated and the runtime writes to a new file: send what the old one got
+        // last, then go on with the new one from its start.
+        if (!SendNew(file)) break;
+        file = std::ifstream(path_, std::ios::binary);
+        inode = now;
+        offset_ = 0;
+        idle = 0;
+        lock.lock();
+        continue;
       } else if (++idle >= kPollsPerStateCheck) {
         idle = 0;
         // What the instance wrote before it ended is already in the file: send it, then end.

@@ -142,6 +142,10 @@ TEST_F(AgentConfigTest, DefaultsWhenTheFileSaysNothingElse) {
   EXPECT_EQ(config.node_lease_duration_seconds, 40);
   EXPECT_EQ(config.sync_frequency_seconds, 60);
   EXPECT_TRUE(config.node_labels.empty());
+  EXPECT_EQ(config.container_log_max_size, "10Mi");
+  EXPECT_EQ(ContainerLogMaxBytes(config), 10 * 1024 * 1024);
+  EXPECT_EQ(config.container_log_max_files, 5);
+  EXPECT_EQ(config.container_log_monitor_interval_seconds, 10);
   EXPECT_EQ(defaults.images_dir, "/var/lib/hostlet/images");
 }
 
@@ -175,7 +179,10 @@ TEST_F(AgentConfigTest, ReadsEveryField) {
       "syncFrequency: 2m\n"
       "nodeLabels:\n"
       "  topology.kubernetes.io/zone: a\n"
-      "  gpu: true\n"));
+      "  gpu: true\n"
+      "containerLogMaxSize: 500Ki\n"
+      "containerLogMaxFiles: 3\n"
+      "containerLogMonitorInterval: 30s\n"));
   EXPECT_EQ(config.node_name, "worker-1");
   EXPECT_EQ(config.kubeconfig, "/etc/hostlet/kubeconfig");
   EXPECT_EQ(config.static_pod_path, "/etc/kubernetes/manifests");
@@ -201,6 +208,9 @@ TEST_F(AgentConfigTest, ReadsEveryField) {
   EXPECT_EQ(config.node_lease_duration_seconds, 15);
   EXPECT_EQ(config.sync_frequency_seconds, 120);
   EXPECT_EQ(config.node_labels, (std::map<std::string, std::string>{{"topology.kubernetes.io/zone", "a"}, {"gpu", "true"}}));
+  EXPECT_EQ(ContainerLogMaxBytes(config), 500 * 1024);
+  EXPECT_EQ(config.container_log_max_files, 3);
+  EXPECT_EQ(config.container_log_monitor_interval_seconds, 30);
 }
 
 TEST_F(AgentConfigTest, RelativePathsAreRelativeToTheFile) {
@@ -245,6 +255,10 @@ TEST_F(AgentConfigTest, ErrorsNameTheFileAndTheField) {
   EXPECT_THAT(LoadError(header + "nodeName: bad_name\n"), StartsWith(file + ": field \"nodeName\": "));
   EXPECT_THAT(LoadError(header + "tlsCertFile: /a.crt\n"), StartsWith(file + ": field \"tlsPrivateKeyFile\": "));
   EXPECT_EQ(LoadError(header + "port: 1\nport: 2\n"), file + ": duplicate field \"port\"");
+  EXPECT_EQ(LoadError(header + "containerLogMaxSize: big\n"),
+            file + ": field \"containerLogMaxSize\": expected a quantity such as 10Mi, got \"big\"");
+  EXPECT_EQ(LoadError(header + "containerLogMaxFiles: 1\n"),
+            file + ": field \"containerLogMaxFiles\": must be at least 2");
 }
 
 TEST_F(AgentConfigTest, KindAndApiVersionAreChecked) {

@@ -9,6 +9,9 @@
 
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
 
 namespace hostlet {
 namespace {
@@ -204,11 +207,77 @@ TEST_F(NodeServer, NodeProxyServesHealthPodsAndMetricsThatPromtoolAccepts) {
     return restarted.find("\nkubelet_running_pods 1\n") != std::string::npos &&
            restarted.find("kubelet_running_containers{container_state=\"running\"} 1\n") !=
                std::string::npos;
-  })) << restarted << ReadFile(dir_.path() / "agent.log");
+  })) << restarted
+      << ReadFile(dir_.path() / "agent.log");
   // The adopted pod's status has been reported by now: give a late observation time to show.
   std::this_thread::sleep_for(std::chrono::seconds(2));
   restarted = Kubectl("get --raw /api/v1/nodes/e2e-node/proxy/metrics").output;
   EXPECT_THAT(restarted, HasSubstr("\nkubelet_pod_start_duration_seconds_count 0\n"));
+}
+
+// Container logs are rotated as the kubelet rotates them: at containerLogMaxSize, keeping
+// containerLogMaxFiles files, while kubectl logs -f goes on across the rotations.
+class NodeLogRotation : public NodeServer {
+ protected:
+  NodeLogRotation() {
+    std::ofstream(dir_ / "agent.yaml") << "apiVersion: kubelet.config.k8s.io/v1beta1\n"
+                                          "kind: KubeletConfiguration\n"
+                                          "containerLogMonitorInterval: 1s\n";
+    agent_flags_.insert(agent_flags_.end(),
+                        {"--config", dir_ / "agent.yaml", "--container-log-max-size", "4Ki",
+                         "--container-log-max-files", "3"});
+  }
+};
+
+TEST_F(NodeLogRotation, LogsAreRotatedAndFollowingGoesOnAcrossRotations) {
+  // About 1.2 KiB a second, each line numbered.
+  ASSERT_TRUE(RunPod("chatty",
+                     "i=0; while true; do i=$((i+1)); echo line $i "
+                     "0123456789012345678901234567890123456789012345678901234567890123456789; "
+                     "sleep 0.05; done"));
+  std::string followed = dir_ / "followed.txt";
+  auto follower = KubectlInBackground("logs -f chatty", followed);
+  // Rotations happen every few seconds; wait for more than the files kept.
+  std::string pod_logs = dir_ / "pod-logs";
+  auto rotated = [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(pod_logs)) {
+      std::string name = entry.path().filename().string();
+      if (entry.is_regular_file() && name.find(".log.") != std::string::npos) {
+        names.push_back(name);
+      }
+    }
+    return names;
+  };
+  std::set<std::string> seen;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        for (const auto& name : rotated()) seen.insert(name);
+        return seen.size() >= 4;
+      },
+      std::chrono::seconds(60)))
+      << seen.size() << " rotated files seen\n"
+      << ReadFile(dir_.path() / "agent.log");
+  // Never more than containerLogMaxFiles - 1 rotated files beside the current one.
+  EXPECT_LE(rotated().size(), 2u);
+  // kubectl logs shows the current file: numbered lines, none before the last rotation.
+  auto now = Kubectl("logs chatty");
+  ASSERT_EQ(now.exit_code, 0) << now.output;
+  EXPECT_THAT(now.output, ::testing::StartsWith("line "));
+  EXPECT_THAT(now.output, ::testing::Not(HasSubstr("line 1 ")));
+  // The follower saw every line, in order, with no gap across the rotations.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  follower.reset();
+  std::istringstream lines(ReadFile(followed));
+  int expected = 1;
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    ASSERT_EQ(line.rfind("line " + std::to_string(expected) + " ", 0), 0u)
+        << "after line " << expected - 1 << ": " << line;
+    ++expected;
+  }
+  EXPECT_GT(expected, 100) << "the follower saw only " << expected - 1 << " lines";
 }
 
 }  // namespace

@@ -1,0 +1,51 @@
+// Container log rotation, as the kubelet's container log manager does it: every period, each
+// running container whose log file has reached `max_bytes` has the file renamed to
+// <log>.<YYYYMMDD-hhmmss> (UTC) and the runtime opens a fresh one (CRI ReopenContainerLog); if
+// the runtime cannot, the file is renamed back. Of the rotated files only the newest
+// `max_files` - 1 are kept, so a container's logs take at most about max_files * max_bytes.
+// Rotated files are not compressed (the kubelet gzips all but the newest).
+#pragma once
+
+#include "kubelet/cri/runtime_client.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace hostlet::agent {
+
+class LogRotator {
+ public:
+  // Starts its thread; `max_bytes` > 0, `max_files` >= 2.
+  LogRotator(std::shared_ptr<cri::RuntimeClient> runtime, std::int64_t max_bytes, int max_files,
+             std::chrono::seconds period);
+  ~LogRotator();  // stops the thread
+  LogRotator(const LogRotator&) = delete;
+  LogRotator& operator=(const LogRotator&) = delete;
+
+  // One pass over the running containers; returns how many logs it rotated.
+  int RotateOnce();
+
+ private:
+  // Rotates `path` if it is due, then removes the rotated files beyond the limit.
+  bool RotateIfDue(const std::string& container_id, const std::string& path);
+  void RemoveOldest(const std::string& path);
+
+  std::shared_ptr<cri::RuntimeClient> runtime_;
+  const std::int64_t max_bytes_;
+  const int max_files_;
+  const std::chrono::seconds period_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: it starts once everything it uses is ready
+};
+
+// The name a log rotated at `now` gets: `path`.YYYYMMDD-hhmmss, in UTC.
+std::string RotatedLogName(const std::string& path, std::chrono::system_clock::time_point now);
+
+}  // namespace hostlet::agent
