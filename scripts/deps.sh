@@ -17,8 +17,8 @@ packages=(
   runc crun containerd libarchive-dev libssl-dev libseccomp-dev docker-registry libcrypt-dev
   # control plane: storage and its real peers (kubectl itself comes with the machine)
   libsqlite3-dev etcd-server
-  # node agent: its config file and static pod manifests
-  libyaml-cpp-dev
+  # node agent: its config file and static pod manifests, gzip for rotated container logs
+  libyaml-cpp-dev zlib1g-dev
   # test certificates
   openssl
   # promtool, which checks the agent's /metrics in tests

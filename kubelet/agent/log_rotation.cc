@@ -1,9 +1,13 @@
 #include "kubelet/agent/log_rotation.h"
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -13,7 +17,10 @@ namespace {
 namespace cri_api = runtime::v1;
 namespace fs = std::filesystem;
 
-// The rotated siblings of `path`: <name>.YYYYMMDD-hhmmss, oldest first (the names sort by time).
+constexpr std::string_view kGz = ".gz";
+
+// The rotated siblings of `path`: <name>.YYYYMMDD-hhmmss, maybe with .gz after it, oldest first
+// (the names sort by time).
 std::vector<fs::path> RotatedFiles(const std::string& path) {
   std::vector<fs::path> rotated;
   const fs::path log(path);
@@ -22,7 +29,8 @@ std::vector<fs::path> RotatedFiles(const std::string& path) {
   for (const auto& entry : fs::directory_iterator(log.parent_path(), error)) {
     const std::string name = entry.path().filename().string();
     if (!name.starts_with(prefix)) continue;
-    const std::string stamp = name.substr(prefix.size());
+    std::string_view stamp = std::string_view(name).substr(prefix.size());
+    if (stamp.ends_with(kGz)) stamp.remove_suffix(kGz.size());
     bool timestamp = stamp.size() == 15 && stamp[8] == '-' &&
                      std::all_of(stamp.begin(), stamp.end(),
                                  [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
@@ -30,6 +38,31 @@ std::vector<fs::path> RotatedFiles(const std::string& path) {
   }
   std::sort(rotated.begin(), rotated.end());
   return rotated;
+}
+
+// Replaces `file` by `file`.gz; a failure leaves `file` as it was.
+void Compress(const fs::path& file) {
+  const std::string target = file.string() + std::string(kGz);
+  const std::string partial = target + ".tmp";
+  std::FILE* in = std::fopen(file.c_str(), "rb");
+  if (in == nullptr) return;
+  gzFile out = gzopen(partial.c_str(), "wb");
+  bool ok = out != nullptr;
+  char buffer[1 << 16];
+  for (std::size_t n; ok && (n = std::fread(buffer, 1, sizeof buffer, in)) > 0;) {
+    ok = gzwrite(out, buffer, static_cast<unsigned>(n)) == static_cast<int>(n);
+  }
+  ok = ok && !std::ferror(in);
+  std::fclose(in);
+  if (out != nullptr && gzclose(out) != Z_OK) ok = false;
+  std::error_code error;
+  if (ok) fs::rename(partial, target, error);
+  if (!ok || error) {
+    fs::remove(partial, error);
+    std::cerr << "hostlet: cannot compress the rotated log " << file << std::endl;
+    return;
+  }
+  fs::remove(file, error);
 }
 
 }  // namespace
@@ -81,7 +114,7 @@ int LogRotator::RotateOnce() {
     const std::string& path = status.status().log_path();
     if (path.empty()) continue;
     if (RotateIfDue(container.id(), path)) ++rotated;
-    RemoveOldest(path);
+    CompressAndPrune(path);
   }
   return rotated;
 }
@@ -112,12 +145,17 @@ bool LogRotator::RotateIfDue(const std::string& container_id, const std::string&
   return true;
 }
 
-void LogRotator::RemoveOldest(const std::string& path) {
+void LogRotator::CompressAndPrune(const std::string& path) {
   std::vector<fs::path> rotated = RotatedFiles(path);
   const std::size_t keep = static_cast<std::size_t>(max_files_ - 1);
-  for (std::size_t i = 0; i + keep < rotated.size(); ++i) {
-    std::error_code ignored;
-    fs::remove(rotated[i], ignored);
+  for (std::size_t i = 0; i < rotated.size(); ++i) {
+    if (i + keep < rotated.size()) {
+      std::error_code ignored;
+      fs::remove(rotated[i], ignored);
+    } else if (i + 1 < rotated.size() && !rotated[i].string().ends_with(kGz)) {
+      // All but the newest, which the runtime may still have been writing a moment ago.
+      Compress(rotated[i]);
+    }
   }
 }
 

@@ -2,8 +2,8 @@
 // running container whose log file has reached `max_bytes` has the file renamed to
 // <log>.<YYYYMMDD-hhmmss> (UTC) and the runtime opens a fresh one (CRI ReopenContainerLog); if
 // the runtime cannot, the file is renamed back. Of the rotated files only the newest
-// `max_files` - 1 are kept, so a container's logs take at most about max_files * max_bytes.
-// Rotated files are not compressed (the kubelet gzips all but the newest).
+// `max_files` - 1 are kept, so a container's logs take at most about max_files * max_bytes; all
+// but the newest of them are gzipped (<log>.YYYYMMDD-hhmmss.gz), as the kubelet does.
 #pragma once
 
 #include "kubelet/cri/runtime_client.h"
@@ -31,9 +31,10 @@ class LogRotator {
   int RotateOnce();
 
  private:
-  // Rotates `path` if it is due, then removes the rotated files beyond the limit.
+  // Rotates `path` if it is due.
   bool RotateIfDue(const std::string& container_id, const std::string& path);
-  void RemoveOldest(const std::string& path);
+  // Removes the rotated files beyond the limit and compresses the others but the newest.
+  void CompressAndPrune(const std::string& path);
 
   std::shared_ptr<cri::RuntimeClient> runtime_;
   const std::int64_t max_bytes_;

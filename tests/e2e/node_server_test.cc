@@ -258,8 +258,17 @@ TEST_F(NodeLogRotation, LogsAreRotatedAndFollowingGoesOnAcrossRotations) {
       std::chrono::seconds(60)))
       << seen.size() << " rotated files seen\n"
       << ReadFile(dir_.path() / "agent.log");
-  // Never more than containerLogMaxFiles - 1 rotated files beside the current one.
-  EXPECT_LE(rotated().size(), 2u);
+  // Never more than containerLogMaxFiles - 1 rotated files beside the current one, the older
+  // of the two gzipped: CRI log lines inside.
+  auto now_rotated = rotated();
+  EXPECT_LE(now_rotated.size(), 2u);
+  std::string gzipped;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(pod_logs)) {
+    if (entry.path().extension() == ".gz") gzipped = entry.path().string();
+  }
+  ASSERT_FALSE(gzipped.empty()) << ::testing::PrintToString(now_rotated);
+  EXPECT_THAT(Host("zcat " + gzipped + " | head -1").output,
+              ::testing::ContainsRegex("^20[0-9-]+T[0-9:.]+Z stdout F line [0-9]+ "));
   // kubectl logs shows the current file: numbered lines, none before the last rotation.
   auto now = Kubectl("logs chatty");
   ASSERT_EQ(now.exit_code, 0) << now.output;
