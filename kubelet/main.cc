@@ -9,6 +9,7 @@
 #include "kubelet/config/agent_config.h"
 #include "kubelet/cri/runtime_client.h"
 #include "kubelet/metrics/kubelet_metrics.h"
+#include "kubelet/metrics/prober_metrics.h"
 #include "kubelet/metrics/registry.h"
 #include "kubelet/metrics/timed_channel.h"
 #include "kubelet/network/host_service.h"
@@ -66,7 +67,8 @@ int Usage(const char* problem) {
          "  --cni-cache-dir DIR       CNI result cache (default /var/lib/cni)\n"
          "  --address IP              where the agent's HTTPS server listens (default 127.0.0.1)\n"
          "  --port N                  its port (default 10250; 0: no server). It serves /healthz,\n"
-         "                            and /pods, /containerLogs, /metrics, /metrics/cadvisor and\n"
+         "                            and /pods, /containerLogs, /metrics, /metrics/cadvisor,\n"
+         "                            /metrics/probes and\n"
          "                            /stats/summary to clients with a certificate signed by the\n"
          "                            kubeconfig's CA\n"
          "  --tls-cert-file FILE      its certificate (default: self-signed, ROOT-DIR/pki)\n"
@@ -260,12 +262,15 @@ int main(int argc, char* argv[]) {
   }
 
   std::optional<hostlet::metrics::KubeletMetrics> kubelet_metrics;
+  hostlet::metrics::Registry probe_registry;
+  std::optional<hostlet::metrics::ProberMetrics> probe_metrics;
   std::shared_ptr<hostlet::cri::RuntimeClient> runtime;
   std::unique_ptr<hostlet::agent::Agent> agent;
   std::unique_ptr<hostlet::server::AgentServer> server;
   if (node_mode) {
     try {
       kubelet_metrics.emplace(metrics, config.node_name);
+      probe_metrics.emplace(probe_registry);
       auto connected = hostlet::cri::ConnectRuntime(
           config.container_runtime_endpoint,
           [&instances](const std::string& name) -> std::shared_ptr<hostlet::Channel> {
@@ -276,7 +281,8 @@ int main(int argc, char* argv[]) {
       // instrumented runtime service does.
       runtime = std::make_shared<hostlet::cri::RuntimeClient>(
           hostlet::metrics::TimedChannel(connected->channel, kubelet_metrics->RuntimeObserver()));
-      agent = std::make_unique<hostlet::agent::Agent>(config, runtime, node_ip, &*kubelet_metrics);
+      agent = std::make_unique<hostlet::agent::Agent>(config, runtime, node_ip, &*kubelet_metrics,
+                                                      &*probe_metrics);
       if (config.port != 0) {
         metrics.AddCollector(hostlet::server::RuntimeGauges(*runtime, *kubelet_metrics));
         hostlet::server::ServerOptions options;
@@ -293,6 +299,7 @@ int main(int argc, char* argv[]) {
               hostlet::apiclient::LoadKubeconfig(config.kubeconfig).certificate_authority_pem;
         }
         options.metrics = [&metrics] { return metrics.Render(); };
+        options.probe_metrics = [&probe_registry] { return probe_registry.Render(); };
         hostlet::server::NodeView view;
         view.pods = [&agent] { return agent->Pods(); };
         view.runtime = runtime.get();

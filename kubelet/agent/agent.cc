@@ -10,7 +10,8 @@ namespace cri_api = runtime::v1;
 using nlohmann::json;
 
 Agent::Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runtime,
-             const std::string& node_ip, metrics::KubeletMetrics* metrics)
+             const std::string& node_ip, metrics::KubeletMetrics* metrics,
+             metrics::ProberMetrics* probe_metrics)
     : config_(config), runtime_(std::move(runtime)), node_ips_(DetectNodeIps(node_ip)) {
   cri_api::VersionResponse version;
   Check(runtime_->runtime.Version({}, &version), "the container runtime's Version");
@@ -47,7 +48,8 @@ Agent::Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runt
       [this](const json& pod, const std::string& type, const std::string& reason,
              const std::string& message) {
         events_->Record(pod, PodEvent{type, reason, message});
-      });
+      },
+      probe_metrics);
   syncer_ = std::make_unique<PodSyncer>(
       *runtime_, *volumes_, *prober_,
       [this](const std::string& kind, const std::string& ns, const std::string& name) {

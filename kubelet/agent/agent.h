@@ -25,9 +25,10 @@ class Agent {
  public:
   // `node_ip` empty: detected. Throws std::runtime_error when the kubeconfig cannot be read or
   // the runtime does not answer.
-  // `metrics`, when given, must outlive the agent.
+  // `metrics` and `probe_metrics`, when given, must outlive the agent.
   Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runtime,
-        const std::string& node_ip, metrics::KubeletMetrics* metrics = nullptr);
+        const std::string& node_ip, metrics::KubeletMetrics* metrics = nullptr,
+        metrics::ProberMetrics* probe_metrics = nullptr);
   ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;

@@ -72,8 +72,14 @@ struct Prober::Worker {
   }
 };
 
-Prober::Prober(cri::RuntimeClient& runtime, Wake wake, Record record)
-    : runtime_(runtime), wake_(std::move(wake)), record_(std::move(record)) {}
+metrics::ProbeLabels Prober::LabelsOf(const Worker& worker) {
+  return {KindName(worker.kind), worker.container_name, Text(worker.pod, "/metadata/name"),
+          Text(worker.pod, "/metadata/namespace", "default"), worker.pod_uid};
+}
+
+Prober::Prober(cri::RuntimeClient& runtime, Wake wake, Record record,
+               metrics::ProberMetrics* metrics)
+    : runtime_(runtime), wake_(std::move(wake)), record_(std::move(record)), metrics_(metrics) {}
 
 Prober::~Prober() {
   std::map<std::string, std::shared_ptr<Worker>> all;
@@ -189,7 +195,12 @@ void Prober::Probe(Worker& worker) {
           Find(worker.pod_uid, worker.container_name, ProbeKind::kStartup, worker.container_id);
       if (startup == nullptr || startup->result != kSuccess) continue;
     }
+    auto started = Clock::now();
     ActionResult outcome = RunAction(runtime_, probe, target, timeout);
+    if (metrics_ != nullptr) {
+      metrics_->Observe(LabelsOf(worker), outcome.success ? "successful" : "failed",
+                        std::chrono::duration<double>(Clock::now() - started).count());
+    }
     int before = worker.result;
     if (outcome.success) {
       failures = 0;
@@ -241,6 +252,9 @@ void Prober::Forget(const std::string& pod_uid) {
     }
   }
   StopAll(stopping);
+  if (metrics_ != nullptr) {
+    for (const auto& worker : stopping) metrics_->Forget(LabelsOf(*worker));
+  }
 }
 
 bool Prober::Started(const json& pod, const ContainerRecord& container) const {

@@ -7,6 +7,7 @@
 
 #include "kubelet/agent/probe_action.h"
 #include "kubelet/agent/runtime_state.h"
+#include "kubelet/metrics/prober_metrics.h"
 
 #include <nlohmann/json.hpp>
 
@@ -30,7 +31,9 @@ class Prober {
   using Record = std::function<void(const nlohmann::json& pod, const std::string& type,
                                     const std::string& reason, const std::string& message)>;
 
-  Prober(cri::RuntimeClient& runtime, Wake wake, Record record);
+  // `metrics`, when given, counts and times every probe (and must outlive the prober).
+  Prober(cri::RuntimeClient& runtime, Wake wake, Record record,
+         metrics::ProberMetrics* metrics = nullptr);
   ~Prober();
   Prober(const Prober&) = delete;
   Prober& operator=(const Prober&) = delete;
@@ -54,11 +57,13 @@ class Prober {
   // The probe loop of one worker, on its own thread.
   void Probe(Worker& worker);
   static void StopAll(std::vector<std::shared_ptr<Worker>>& stopping);
+  static metrics::ProbeLabels LabelsOf(const Worker& worker);
   static std::string Key(const std::string& pod_uid, const std::string& container, ProbeKind kind);
 
   cri::RuntimeClient& runtime_;
   Wake wake_;
   Record record_;
+  metrics::ProberMetrics* metrics_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Worker>> workers_;  // Key() -> the current instance's
 };

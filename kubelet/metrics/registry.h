@@ -101,6 +101,11 @@ class Family : public FamilyBase {
     if (!slot) slot = factory_();
     return *slot;
   }
+  // Forgets one series (its references from With become invalid): for things that are gone.
+  void Remove(const LabelValues& values) {
+    std::lock_guard lock(mutex_);
+    series_.erase(values);
+  }
   // Forgets every series: for gauges recomputed from scratch at each scrape.
   void Clear() {
     std::lock_guard lock(mutex_);

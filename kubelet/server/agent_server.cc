@@ -83,8 +83,10 @@ AgentServer::AgentServer(const ServerOptions& options, NodeView node) : node_(st
                 response.body = StatsSummary(*node_.runtime, node_name).dump();
                 return response;
               });
-  if (options.metrics) {
-    router_.Add("GET", "/metrics", [make = options.metrics](const Request&, const PathParams&) {
+  for (const auto& [path, make] : {std::pair{"/metrics", options.metrics},
+                                   std::pair{"/metrics/probes", options.probe_metrics}}) {
+    if (!make) continue;
+    router_.Add("GET", path, [make](const Request&, const PathParams&) {
       Response response = Text(make());
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       return response;

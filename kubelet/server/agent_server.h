@@ -1,9 +1,9 @@
 // The node agent's HTTPS server, on the kubelet's port (10250 by default): /healthz for anyone,
 // and for clients with a certificate signed by the cluster CA (the apiserver's kubelet-client
 // certificate, as the upstream kubelet's --client-ca-file admits) /pods, /containerLogs,
-// /metrics, /metrics/cadvisor and /stats/summary. Its serving certificate is the configured one,
-// else a self-signed one made once under the agent's root dir, which the apiserver does not check
-// (as upstream without
+// /metrics, /metrics/cadvisor, /metrics/probes and /stats/summary. Its serving certificate is the
+// configured one, else a self-signed one made once under the agent's root dir, which the apiserver
+// does not check (as upstream without
 // --kubelet-certificate-authority).
 #pragma once
 
@@ -34,6 +34,8 @@ struct ServerOptions {
   std::string client_ca_pem;
   // The text of /metrics, made at each scrape; null: no /metrics.
   std::function<std::string()> metrics;
+  // The text of /metrics/probes (prober_probe_total, ...); null: no /metrics/probes.
+  std::function<std::string()> probe_metrics;
 };
 
 class AgentServer {

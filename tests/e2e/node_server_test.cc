@@ -215,6 +215,57 @@ TEST_F(NodeServer, NodeProxyServesHealthPodsAndMetricsThatPromtoolAccepts) {
   EXPECT_THAT(restarted, HasSubstr("\nkubelet_pod_start_duration_seconds_count 0\n"));
 }
 
+// /metrics/probes, as the kubelet serves it: every probe counted by result and timed.
+TEST_F(NodeServer, ProbeMetricsCountEveryProbeByResult) {
+  ASSERT_EQ(Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: probed}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: localhost/busybox:latest
+    command: [sleep, '3600']
+    readinessProbe: {exec: {command: ['true']}, periodSeconds: 1}
+    livenessProbe: {exec: {command: [sh, -c, 'exit 0']}, periodSeconds: 1, failureThreshold: 100}
+)yaml")
+                .exit_code,
+            0);
+  ASSERT_TRUE(PodBecomes(
+      "probed", [](const json& pod) { return ContainerStatus(pod).value("ready", false); }));
+  std::string uid = Pod("probed")["metadata"]["uid"];
+  std::string file = dir_ / "probes.txt";
+  std::string metrics;
+  std::smatch match;
+  const std::regex readiness(
+      "prober_probe_total\\{probe_type=\"Readiness\",result=\"successful\","
+      "container=\"main\",pod=\"probed\",namespace=\"default\",pod_uid=\"" +
+      uid + "\"\\} (\\d+)\n");
+  EXPECT_TRUE(Eventually([&] {
+    auto scrape = Host(
+        "nsenter --net=/run/netns/" + netns_ + " env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
+        " KUBECONFIG=" + dir_ / "server/admin.kubeconfig" + " kubectl --cache-dir " +
+        dir_ / "cache" + " get --raw /api/v1/nodes/e2e-node/proxy/metrics/probes > " + file);
+    metrics = ReadFile(file);
+    return scrape.exit_code == 0 && std::regex_search(metrics, match, readiness) &&
+           std::stoi(match[1]) >= 2;
+  })) << metrics;
+  EXPECT_THAT(metrics, ::testing::ContainsRegex("prober_probe_total\\{probe_type=\"Liveness\","
+                                                "result=\"successful\",container=\"main\""));
+  EXPECT_THAT(metrics, ::testing::Not(HasSubstr("result=\"failed\"")));
+  EXPECT_THAT(metrics, HasSubstr("prober_probe_duration_seconds_count{probe_type=\"Readiness\","
+                                 "container=\"main\",pod=\"probed\",namespace=\"default\"} "));
+  auto check = Host("promtool check metrics < " + file);
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+  // The pod gone, its series go too.
+  ASSERT_EQ(Kubectl("delete pod probed --wait --timeout=60s").exit_code, 0);
+  EXPECT_TRUE(Eventually([&] {
+    return Kubectl("get --raw /api/v1/nodes/e2e-node/proxy/metrics/probes").output.find(uid) ==
+           std::string::npos;
+  }));
+}
+
 // Container logs are rotated as the kubelet rotates them: at containerLogMaxSize, keeping
 // containerLogMaxFiles files, while kubectl logs -f goes on across the rotations.
 class NodeLogRotation : public NodeServer {
