@@ -153,6 +153,7 @@ Revision SqliteStore::Write(std::unique_lock<std::mutex>& lock, const std::strin
   if (leader) {
     GatherAndCommit(lock);
   } else {
+    if (pending_.size() >= 512) queue_drained_.notify_one();  // the group is full: commit it
     group_finished_.wait(lock, [&] { return finished_group_ >= group; });
   }
   if (failed_group_ == group) throw StorageError(ErrorCode::kInternal, failure_);

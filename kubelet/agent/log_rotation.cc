@@ -67,6 +67,13 @@ void Compress(const fs::path& file) {
 
 }  // namespace
 
+void RemoveContainerLogs(const std::string& path) {
+  if (path.empty()) return;
+  std::error_code ignored;
+  for (const fs::path& rotated : RotatedFiles(path)) fs::remove(rotated, ignored);
+  fs::remove(path, ignored);
+}
+
 std::string RotatedLogName(const std::string& path, std::chrono::system_clock::time_point now) {
   std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   std::tm parts{};
@@ -147,6 +154,11 @@ bool LogRotator::RotateIfDue(const std::string& container_id, const std::string&
 
 void LogRotator::CompressAndPrune(const std::string& path) {
   std::vector<fs::path> rotated = RotatedFiles(path);
+  for (const fs::path& file : rotated) {
+    // A compression cut short (the agent stopped meanwhile) is done again from the start.
+    std::error_code ignored;
+    fs::remove(file.string() + std::string(kGz) + ".tmp", ignored);
+  }
   const std::size_t keep = static_cast<std::size_t>(max_files_ - 1);
   for (std::size_t i = 0; i < rotated.size(); ++i) {
     if (i + keep < rotated.size()) {

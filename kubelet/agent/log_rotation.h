@@ -46,6 +46,10 @@ class LogRotator {
   std::thread thread_;  // last: it starts once everything it uses is ready
 };
 
+// Removes a removed container's log and its rotated files (`path`.YYYYMMDD-hhmmss[.gz]), so a
+// container that keeps restarting does not leave a full set of logs per instance.
+void RemoveContainerLogs(const std::string& path);
+
 // The name a log rotated at `now` gets: `path`.YYYYMMDD-hhmmss, in UTC.
 std::string RotatedLogName(const std::string& path, std::chrono::system_clock::time_point now);
 

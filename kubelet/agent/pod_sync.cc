@@ -1,5 +1,7 @@
 #include "kubelet/agent/pod_sync.h"
 
+#include "kubelet/agent/log_rotation.h"
+
 #include "kubelet/agent/pod_cgroups.h"
 
 #include <algorithm>
@@ -164,8 +166,9 @@ void PodSyncer::RunPostStart(const json& pod, const json& container,
   const json& lifecycle = container.value("lifecycle", json::object());
   if (!lifecycle.is_object() || !lifecycle.value("postStart", json()).is_object()) return;
   ActionTarget target{&container, container_id, pod_ips.empty() ? "" : pod_ips.front()};
-  ActionResult outcome = RunAction(runtime_, lifecycle["postStart"], target,
-                                   std::chrono::seconds(std::max<std::int64_t>(1, GracePeriod(pod))));
+  ActionResult outcome =
+      RunAction(runtime_, lifecycle["postStart"], target,
+                std::chrono::seconds(std::max<std::int64_t>(1, GracePeriod(pod))));
   if (outcome.success) return;
   // As the kubelet: a container whose postStart hook failed is killed, and restarted by policy.
   std::string message = "PostStartHook failed: " + outcome.message;
@@ -222,7 +225,9 @@ void PodSyncer::RemoveOldInstances(const PodRuntimeState& state) {
     cri_api::RemoveContainerRequest remove;
     remove.set_container_id(container.id);
     cri_api::RemoveContainerResponse removed;
-    runtime_.runtime.RemoveContainer(remove, &removed);
+    if (runtime_.runtime.RemoveContainer(remove, &removed).ok()) {
+      RemoveContainerLogs(container.log_path);
+    }
   }
 }
 
@@ -435,7 +440,8 @@ void PodSyncer::Kill(const std::string& uid, const json* pod, std::int64_t grace
   prober_.Forget(uid);
   PodRuntimeState state = InspectPod(runtime_, uid);
   const SandboxRecord* sandbox = state.ReadySandbox();
-  const std::string pod_ip = sandbox != nullptr && !sandbox->ips.empty() ? sandbox->ips.front() : "";
+  const std::string pod_ip =
+      sandbox != nullptr && !sandbox->ips.empty() ? sandbox->ips.front() : "";
   // Every container at once, each with the whole grace period, as the kubelet does; a preStop
   // hook runs first, within that period.
   std::vector<std::future<void>> stops;
@@ -456,8 +462,7 @@ void PodSyncer::Kill(const std::string& uid, const json* pod, std::int64_t grace
                                          std::chrono::seconds(grace));
         if (!outcome.success)
           Event(*pod, "Warning", "FailedPreStopHook", "PreStopHook failed: " + outcome.message);
-        auto spent =
-            std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - began).count();
+        auto spent = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - began).count();
         // What is left of the period, and at least 2 s more, as the kubelet gives.
         grace = std::max<std::int64_t>(2, grace - spent);
       }

@@ -5,14 +5,14 @@
 #include "kubelet/agent/runtime_state.h"
 #include "kubelet/server/cri_log.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 namespace hostlet::server {
@@ -34,13 +34,32 @@ std::int64_t NowNs() {
       .count();
 }
 
-std::string ReadFrom(std::ifstream& file, std::streamoff from) {
-  file.clear();
-  file.seekg(from);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+// An open log file: reads go through the descriptor, so a rotation (a rename) never makes the
+// reader switch files without noticing.
+struct LogFile {
+  explicit LogFile(const std::string& path) : fd(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    struct stat info {};
+    if (fd >= 0 && fstat(fd, &info) == 0) inode = info.st_ino;
+  }
+  ~LogFile() {
+    if (fd >= 0) close(fd);
+  }
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+
+  // Everything from `from` to the current end.
+  std::string ReadFrom(std::int64_t from) const {
+    std::string text;
+    char buffer[65536];
+    for (ssize_t n; (n = pread(fd, buffer, sizeof buffer, from)) > 0; from += n) {
+      text.append(buffer, static_cast<std::size_t>(n));
+    }
+    return text;
+  }
+
+  int fd = -1;
+  ino_t inode = 0;
+};
 
 // 0 when there is no such file.
 ino_t InodeOf(const std::string& path) {
@@ -63,11 +82,12 @@ bool InstanceRunning(cri::RuntimeClient& runtime, const std::string& id) {
 class LogFollower {
  public:
   LogFollower(cri::RuntimeClient& runtime, std::string container_id, std::string path,
-              std::streamoff offset, LogFormatter formatter,
+              std::shared_ptr<LogFile> file, std::int64_t offset, LogFormatter formatter,
               std::shared_ptr<apiserver::BodyStream> body)
       : runtime_(runtime),
         container_id_(std::move(container_id)),
         path_(std::move(path)),
+        file_(std::move(file)),
         offset_(offset),
         formatter_(std::move(formatter)),
         body_(std::move(body)),
@@ -84,11 +104,11 @@ class LogFollower {
 
  private:
   // Sends the complete lines that arrived since the last call; false once nothing more may go.
-  bool SendNew(std::ifstream& file) {
-    std::string fresh = ReadFrom(file, offset_);
+  bool SendNew() {
+    std::string fresh = file_->ReadFrom(offset_);
     size_t end = fresh.rfind('\n');
     if (end == std::string::npos) return true;
-    offset_ += static_cast<std::streamoff>(end + 1);
+    offset_ += static_cast<std::int64_t>(end + 1);
     std::string out;
     for (const auto& record : ReadRecords(std::string_view(fresh).substr(0, end + 1), {})) {
       out += formatter_.Format(record);
@@ -98,25 +118,25 @@ class LogFollower {
   }
 
   void Run() {
-    std::ifstream file(path_, std::ios::binary);
-    ino_t inode = InodeOf(path_);
     int idle = 0;
     std::unique_lock lock(mutex_);
     while (!stop_) {
       lock.unlock();
-      std::streamoff before = offset_;
-      if (!SendNew(file)) break;
+      std::int64_t before = offset_;
+      if (!SendNew()) break;
       bool ended = false;
-      ino_t now = offset_ == before ? InodeOf(path_) : inode;
+      ino_t now = offset_ == before ? InodeOf(path_) : file_->inode;
       if (offset_ != before) {
         idle = 0;
-      } else if (now != 0 && now != inode) {
+      } else if (now != 0 && now != file_->inode) {
         // The log was rotated and the runtime writes to a new file: send what the old one got
         // last, then go on with the new one from its start.
-        if (!SendNew(file)) break;
-        file = std::ifstream(path_, std::ios::binary);
-        inode = now;
-        offset_ = 0;
+        if (!SendNew()) break;
+        auto rotated = std::make_shared<LogFile>(path_);
+        if (rotated->fd >= 0) {
+          file_ = std::move(rotated);
+          offset_ = 0;
+        }
         idle = 0;
         lock.lock();
         continue;
@@ -124,7 +144,7 @@ class LogFollower {
         idle = 0;
         // What the instance wrote before it ended is already in the file: send it, then end.
         if (!InstanceRunning(runtime_, container_id_)) {
-          SendNew(file);
+          SendNew();
           ended = true;
         }
       }
@@ -137,7 +157,8 @@ class LogFollower {
 
   cri::RuntimeClient& runtime_;
   std::string container_id_, path_;
-  std::streamoff offset_;
+  std::shared_ptr<LogFile> file_;
+  std::int64_t offset_;
   LogFormatter formatter_;
   std::shared_ptr<apiserver::BodyStream> body_;
   std::mutex mutex_;
@@ -181,12 +202,12 @@ apiserver::Response ServeContainerLogs(const NodeView& node, const apiserver::Re
     throw ApiException(apiserver::NotFound("container \"" + container + "\" in pod \"" + pod_name +
                                            "\" is not available"));
   }
-  std::ifstream file(instance->log_path, std::ios::binary);
-  if (instance->log_path.empty() || !file) {
+  auto file = std::make_shared<LogFile>(instance->log_path);
+  if (instance->log_path.empty() || file->fd < 0) {
     throw ApiException(apiserver::NotFound("the log of container \"" + container + "\" in pod \"" +
                                            pod_name + "\" cannot be read"));
   }
-  std::string content = ReadFrom(file, 0);
+  std::string content = file->ReadFrom(0);
   // Only complete lines now; with follow, the rest goes out once its line ends.
   size_t complete = content.rfind('\n');
   complete = complete == std::string::npos ? 0 : complete + 1;
@@ -207,11 +228,13 @@ apiserver::Response ServeContainerLogs(const NodeView& node, const apiserver::Re
   // Following ends with the instance; a day is only a backstop for a runtime that never says so.
   response.stream_timeout = std::chrono::hours(24);
   response.stream =
-      [runtime = node.runtime, id = instance->id, path = instance->log_path, head = std::move(head),
-       offset = static_cast<std::streamoff>(complete),
+      [runtime = node.runtime, id = instance->id, path = instance->log_path, file,
+       head = std::move(head), offset = static_cast<std::int64_t>(complete),
        formatter](std::shared_ptr<apiserver::BodyStream> body) mutable -> std::shared_ptr<void> {
     if (!head.empty()) body->Write(std::move(head));
-    return std::make_shared<LogFollower>(*runtime, id, path, offset, formatter, std::move(body));
+    // The file the head came from: a rotation since then is seen and followed.
+    return std::make_shared<LogFollower>(*runtime, id, path, file, offset, formatter,
+                                         std::move(body));
   };
   return response;
 }

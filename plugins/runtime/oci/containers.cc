@@ -405,7 +405,7 @@ grpc::Status PodRuntime::UpdateContainerResources(const runtime::v1::UpdateConta
 }
 
 grpc::Status PodRuntime::ReopenContainerLog(const std::string& id) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto found = containers_.find(id);
   if (found == containers_.end()) return {grpc::StatusCode::NOT_FOUND, "ReopenContainerLog: no container " + id};
   if (StateOf(found->second) != runtime::v1::CONTAINER_RUNNING) {
@@ -422,8 +422,21 @@ grpc::Status PodRuntime::ReopenContainerLog(const std::string& id) {
     std::string state;
     fields >> state >> monitor;
   }
+  const std::string log_path = found->second.log_path;
   if (monitor <= 1 || kill(monitor, SIGUSR1) != 0) {
     return {grpc::StatusCode::UNAVAILABLE, "ReopenContainerLog: the container's monitor is gone"};
+  }
+  lock.unlock();
+  // The monitor reopens on its own time: answer once the log file is there again, so that a
+  // monitor that could not open it is reported (and the caller can rename the old file back).
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  std::error_code ignored;
+  while (!log_path.empty() && !std::filesystem::exists(log_path, ignored)) {
+    if (std::chrono::steady_clock::now() > give_up) {
+      return {grpc::StatusCode::UNAVAILABLE,
+              "ReopenContainerLog: the monitor of container " + id + " did not reopen " + log_path};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return grpc::Status::OK;
 }

@@ -17,7 +17,8 @@ std::string Timestamp() {
   gmtime_r(&seconds, &utc);
   char text[64];
   size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof(text) - length, ".%09lldZ", static_cast<long long>(nanos % 1000000000));
+  std::snprintf(text + length, sizeof(text) - length, ".%09lldZ",
+                static_cast<long long>(nanos % 1000000000));
   return text;
 }
 
@@ -30,15 +31,20 @@ CriLog::~CriLog() {
 }
 
 void CriLog::Reopen() {
-  if (file_ != nullptr) std::fclose(file_);
   std::error_code ignored;
   std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ignored);
-  file_ = std::fopen(path_.c_str(), "ae");
+  // The new file first: if it cannot be opened (no space, no descriptors), output keeps going
+  // to the old one, which the rotation then renames back, rather than nowhere.
+  std::FILE* fresh = std::fopen(path_.c_str(), "ae");
+  if (fresh == nullptr) return;
+  if (file_ != nullptr) std::fclose(file_);
+  file_ = fresh;
 }
 
 void CriLog::Record(const std::string& stream, const std::string& content, bool full) {
   if (file_ == nullptr) return;
-  std::fprintf(file_, "%s %s %c %s\n", Timestamp().c_str(), stream.c_str(), full ? 'F' : 'P', content.c_str());
+  std::fprintf(file_, "%s %s %c %s\n", Timestamp().c_str(), stream.c_str(), full ? 'F' : 'P',
+               content.c_str());
   std::fflush(file_);
 }
 
@@ -46,7 +52,8 @@ void CriLog::Write(const std::string& stream, const char* data, size_t size) {
   std::string& pending = pending_[stream];
   pending.append(data, size);
   size_t start = 0;
-  for (size_t newline; (newline = pending.find('\n', start)) != std::string::npos; start = newline + 1) {
+  for (size_t newline; (newline = pending.find('\n', start)) != std::string::npos;
+       start = newline + 1) {
     Record(stream, pending.substr(start, newline - start), true);
   }
   pending.erase(0, start);
