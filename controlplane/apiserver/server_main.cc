@@ -118,9 +118,10 @@ std::vector<std::string> SplitList(const std::string& value) {
 std::string ReadPemFile(const std::string& flag, const std::string& path) {
   if (path.empty()) return "";
   std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error(flag + " " + path + ": " + std::strerror(errno));
   std::ostringstream contents;
   contents << file.rdbuf();
-  if (!file) throw std::runtime_error(flag + " " + path + ": " + std::strerror(errno));
+  if (!file) throw std::runtime_error(flag + " " + path + ": cannot be read");
   if (contents.str().find("-----BEGIN ") == std::string::npos) {
     throw std::runtime_error(flag + " " + path + ": no PEM data in it");
   }

@@ -54,8 +54,11 @@ std::string_view CodeName(grpc::StatusCode code) {
 EtcdEndpoint ParseEtcdEndpoint(const std::string& url) {
   std::string rest = url;
   bool tls = rest.starts_with("https://");
-  if (tls) rest = rest.substr(8);
-  if (rest.starts_with("http://")) rest = rest.substr(7);
+  if (tls) {
+    rest = rest.substr(8);
+  } else if (rest.starts_with("http://")) {
+    rest = rest.substr(7);
+  }
   while (rest.ends_with("/")) rest.pop_back();
   bool malformed = rest.empty() || rest.find_first_of("/?#@ ") != std::string::npos ||
                    rest.find("://") != std::string::npos;

@@ -18,7 +18,8 @@ using ::testing::HasSubstr;
 using Clock = std::chrono::steady_clock;
 
 TEST(EtcdStoreEndpoints, MalformedEndpointsAreInvalidArguments) {
-  for (const char* url : {"https://", "http://", "127.0.0.1:0", "unix:///x", "", "https://a/b"}) {
+  for (const char* url : {"https://", "http://", "127.0.0.1:0", "unix:///x", "", "https://a/b",
+                          "https://http://127.0.0.1:2379"}) {
     EtcdOptions options;
     options.endpoints = {url};
     auto result = FailsWith(ErrorCode::kInvalidArgument, [&] { EtcdStore store(options); });
