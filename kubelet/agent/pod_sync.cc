@@ -256,6 +256,7 @@ bool PodSyncer::Admitted(const json& pod, const PodRuntimeState& state, PodMemor
     if (!state.sandboxes.empty() || !state.containers.empty()) {
       admitter_.Adopt(pod);  // it ran before this agent started: keep it
       memory.admission = Admission{};
+      memory.adopted = true;
     } else if (phase == "Failed" || phase == "Succeeded") {
       // Finished before (rejected, say) and nothing of it is left: it stays as it is.
       memory.admission =

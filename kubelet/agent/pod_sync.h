@@ -39,6 +39,7 @@ struct PodMemory {
   std::map<std::string, Waiting> waiting;     // container name -> reason (reset each pass)
   std::string start_time;
   std::optional<Admission> admission;  // decided on the pod's first pass
+  bool adopted = false;  // the first pass found it in the runtime: it ran before this agent
   nlohmann::json last_status;  // the status last reported, to keep transition times
 };
 

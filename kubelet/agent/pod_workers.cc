@@ -1,7 +1,5 @@
 #include "kubelet/agent/pod_workers.h"
 
-#include <cstdio>
-#include <ctime>
 #include <iostream>
 
 namespace hostlet::agent {
@@ -26,26 +24,6 @@ std::string PodPath(const json& pod) {
          Text(pod, "/metadata/name");
 }
 
-// Whether a container of `status` was already running before `seen` (seconds since the epoch):
-// the pod was adopted by a restarted agent rather than started by this one.
-bool StartedBefore(const json& status, std::int64_t seen) {
-  for (const auto& container : status.value("containerStatuses", json::array())) {
-    std::string started = Text(container, "/state/running/startedAt");
-    std::tm parts{};
-    // RFC 3339 in UTC, as the agent writes it: 2026-11-26T15:04:05Z.
-    if (started.size() < 19 ||
-        std::sscanf(started.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &parts.tm_year, &parts.tm_mon,
-                    &parts.tm_mday, &parts.tm_hour, &parts.tm_min, &parts.tm_sec) != 6) {
-      continue;
-    }
-    parts.tm_year -= 1900;
-    parts.tm_mon -= 1;
-    // Times have whole seconds: a start in the second before counts as before.
-    if (timegm(&parts) < seen - 1) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::string PodKey(const json& pod) {
@@ -67,9 +45,6 @@ struct PodWorkers::Worker {
   std::thread thread;
   // For kubelet_pod_start_duration_seconds.
   Clock::time_point first_seen = Clock::now();
-  std::int64_t first_seen_wall = std::chrono::duration_cast<std::chrono::seconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
   bool start_observed = false;
 };
 
@@ -99,8 +74,6 @@ void PodWorkers::Update(const json& pod, PodSource source) {
   worker->uid = uid;
   worker->source = source;
   worker->pod = pod;
-  // Already running by the apiserver's account: started by this agent before a restart, not now.
-  worker->start_observed = Text(pod, "/status/phase") == "Running";
   workers_[uid] = worker;
   worker->thread = std::thread([this, worker] { Run(worker); });
 }
@@ -225,9 +198,8 @@ void PodWorkers::ReportStatus(Worker& worker, const json& pod, const json& statu
     worker.start_observed = true;
     std::chrono::duration<double> took = Clock::now() - worker.first_seen;
     // A pod a restarted agent adopted did not start now: observing it would fill the histogram
-    // with near-zero starts after every restart. A static pod's manifest has no status to tell,
-    // so its containers' start times do.
-    if (pod_started_ && !StartedBefore(status, worker.first_seen_wall)) pod_started_(took.count());
+    // with near-zero starts after every restart.
+    if (pod_started_ && !worker.memory.adopted) pod_started_(took.count());
   }
   worker.memory.last_status = status;
   if (api_ == nullptr) return;
