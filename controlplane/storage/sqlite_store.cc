@@ -13,6 +13,9 @@ namespace {
 
 std::string Quote(const std::string& key) { return "\"" + key + "\""; }
 
+// The most writes one commit takes: a group that has them commits without waiting for more.
+constexpr std::size_t kMaxGroupWrites = 512;
+
 // The first string after every string that starts with `prefix`, as etcd computes a range end;
 // none when the prefix is empty or all 0xff bytes.
 std::optional<std::string> PrefixEnd(std::string prefix) {
@@ -153,7 +156,7 @@ Revision SqliteStore::Write(std::unique_lock<std::mutex>& lock, const std::strin
   if (leader) {
     GatherAndCommit(lock);
   } else {
-    if (pending_.size() >= 512) queue_drained_.notify_one();  // the group is full: commit it
+    if (pending_.size() >= kMaxGroupWrites) queue_drained_.notify_one();  // full: commit it
     group_finished_.wait(lock, [&] { return finished_group_ >= group; });
   }
   if (failed_group_ == group) throw StorageError(ErrorCode::kInternal, failure_);
@@ -167,7 +170,7 @@ void SqliteStore::GatherAndCommit(std::unique_lock<std::mutex>& lock) {
   // of the scheduler before it runs again, and the group (every writer in it) with it.
   auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
   queue_drained_.wait_until(lock, until,
-                            [&] { return writers_waiting_.load() == 0 || pending_.size() >= 512; });
+                            [&] { return writers_waiting_.load() == 0 || pending_.size() >= kMaxGroupWrites; });
   CommitGroup();
 }
 

@@ -65,15 +65,7 @@ void Compress(const fs::path& file) {
   fs::remove(file, error);
 }
 
-}  // namespace
-
-void RemoveContainerLogs(const std::string& path) {
-  if (path.empty()) return;
-  std::error_code ignored;
-  for (const fs::path& rotated : RotatedFiles(path)) fs::remove(rotated, ignored);
-  fs::remove(path, ignored);
-}
-
+// The name a log rotated at `now` gets: `path`.YYYYMMDD-hhmmss, in UTC.
 std::string RotatedLogName(const std::string& path, std::chrono::system_clock::time_point now) {
   std::time_t seconds = std::chrono::system_clock::to_time_t(now);
   std::tm parts{};
@@ -81,6 +73,15 @@ std::string RotatedLogName(const std::string& path, std::chrono::system_clock::t
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &parts);
   return path + "." + stamp;
+}
+
+}  // namespace
+
+void RemoveContainerLogs(const std::string& path) {
+  if (path.empty()) return;
+  std::error_code ignored;
+  for (const fs::path& rotated : RotatedFiles(path)) fs::remove(rotated, ignored);
+  fs::remove(path, ignored);
 }
 
 LogRotator::LogRotator(std::shared_ptr<cri::RuntimeClient> runtime, std::int64_t max_bytes,
@@ -107,12 +108,11 @@ LogRotator::~LogRotator() {
   thread_.join();
 }
 
-int LogRotator::RotateOnce() {
+void LogRotator::RotateOnce() {
   cri_api::ListContainersRequest list;
   list.mutable_filter()->mutable_state()->set_state(cri_api::CONTAINER_RUNNING);
   cri_api::ListContainersResponse running;
-  if (!runtime_->runtime.ListContainers(list, &running).ok()) return 0;
-  int rotated = 0;
+  if (!runtime_->runtime.ListContainers(list, &running).ok()) return;
   for (const auto& container : running.containers()) {
     cri_api::ContainerStatusRequest request;
     request.set_container_id(container.id());
@@ -120,23 +120,22 @@ int LogRotator::RotateOnce() {
     if (!runtime_->runtime.ContainerStatus(request, &status).ok()) continue;
     const std::string& path = status.status().log_path();
     if (path.empty()) continue;
-    if (RotateIfDue(container.id(), path)) ++rotated;
+    RotateIfDue(container.id(), path);
     CompressAndPrune(path);
   }
-  return rotated;
 }
 
-bool LogRotator::RotateIfDue(const std::string& container_id, const std::string& path) {
+void LogRotator::RotateIfDue(const std::string& container_id, const std::string& path) {
   std::error_code error;
   auto size = fs::file_size(path, error);
-  if (error || static_cast<std::int64_t>(size) < max_bytes_) return false;
+  if (error || static_cast<std::int64_t>(size) < max_bytes_) return;
   const std::string rotated = RotatedLogName(path, std::chrono::system_clock::now());
   // Rotated already within this second: the next pass does it.
-  if (fs::exists(rotated, error)) return false;
+  if (fs::exists(rotated, error)) return;
   fs::rename(path, rotated, error);
   if (error) {
     std::cerr << "hostlet: cannot rotate " << path << ": " << error.message() << std::endl;
-    return false;
+    return;
   }
   cri_api::ReopenContainerLogRequest request;
   request.set_container_id(container_id);
@@ -147,9 +146,7 @@ bool LogRotator::RotateIfDue(const std::string& container_id, const std::string&
     fs::rename(rotated, path, error);
     std::cerr << "hostlet: the runtime did not reopen the log of container " << container_id
               << " after rotating it: " << reopened.error_message() << std::endl;
-    return false;
   }
-  return true;
 }
 
 void LogRotator::CompressAndPrune(const std::string& path) {

@@ -27,12 +27,11 @@ class LogRotator {
   LogRotator(const LogRotator&) = delete;
   LogRotator& operator=(const LogRotator&) = delete;
 
-  // One pass over the running containers; returns how many logs it rotated.
-  int RotateOnce();
-
  private:
+  // One pass over the running containers.
+  void RotateOnce();
   // Rotates `path` if it is due.
-  bool RotateIfDue(const std::string& container_id, const std::string& path);
+  void RotateIfDue(const std::string& container_id, const std::string& path);
   // Removes the rotated files beyond the limit and compresses the others but the newest.
   void CompressAndPrune(const std::string& path);
 
@@ -49,8 +48,5 @@ class LogRotator {
 // Removes a removed container's log and its rotated files (`path`.YYYYMMDD-hhmmss[.gz]), so a
 // container that keeps restarting does not leave a full set of logs per instance.
 void RemoveContainerLogs(const std::string& path);
-
-// The name a log rotated at `now` gets: `path`.YYYYMMDD-hhmmss, in UTC.
-std::string RotatedLogName(const std::string& path, std::chrono::system_clock::time_point now);
 
 }  // namespace hostlet::agent

@@ -19,7 +19,7 @@ class ProberMetrics {
   // Registers both families in `registry`, which must outlive this.
   explicit ProberMetrics(Registry& registry);
 
-  // One probe ran for `seconds`: result "successful", "failed" or "unknown".
+  // One probe ran for `seconds`: result "successful" or "failed".
   void Observe(const ProbeLabels& labels, const std::string& result, double seconds);
   // The pod is gone: its series go too, as upstream removes them.
   void Forget(const ProbeLabels& labels);
