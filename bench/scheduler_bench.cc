@@ -14,6 +14,7 @@
 #include "controlplane/scheduler/scheduler.h"
 #include "controlplane/storage/sqlite_store.h"
 
+#include <sys/resource.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -78,6 +79,23 @@ void Report(const char* what, int pods, Clock::duration took) {
   std::printf("%-46s %6d pods in %7.3f s: %9.0f pods/s, %6.1fx kube-scheduler's 680 pods/s\n", what,
               pods, seconds, rate, rate / kUpstreamPodsPerSecond);
   std::fflush(stdout);
+}
+
+// CPU time of the whole process (every thread), user and system.
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// What the end-to-end numbers cost: CPU per bound pod, and how many of the machine's cores
+// were busy on average, which tells a CPU-bound run from one that waits.
+void ReportCpu(int pods, double cpu_seconds, Clock::duration took) {
+  double seconds = std::chrono::duration<double>(took).count();
+  std::printf("  CPU %.0f us per pod, %.2f cores busy on average (of %u)\n",
+              pods > 0 ? cpu_seconds * 1e6 / pods : 0.0, cpu_seconds / seconds,
+              std::thread::hardware_concurrency());
 }
 
 void Core() {
@@ -159,6 +177,7 @@ void EndToEnd(bool events) {
     options.record_events = events;
     options.seed = 1;
     hostlet::scheduler::Scheduler scheduler(registry, options);
+    double cpu_start = CpuSeconds();
     auto start = Clock::now();
     scheduler.Start();
     std::printf("  (start, listing %d nodes and %d pods: %.3f s)\n", kNodes, kPods,
@@ -168,10 +187,12 @@ void EndToEnd(bool events) {
       if (Clock::now() - start > std::chrono::minutes(5)) break;
     }
     auto took = Clock::now() - start;
+    double cpu = CpuSeconds() - cpu_start;
     auto stats = scheduler.stats();
     Report(events ? "end to end (SQLite binding + Scheduled events)"
                   : "end to end (SQLite binding, no events)",
            static_cast<int>(stats.scheduled), took);
+    ReportCpu(static_cast<int>(stats.scheduled), cpu, took);
     if (stats.bind_errors > 0 || stats.unschedulable > 0 || stats.resyncs > 0) {
       std::printf("  bind errors %llu, unschedulable attempts %llu, watch re-lists %llu\n",
                   static_cast<unsigned long long>(stats.bind_errors),

@@ -119,19 +119,26 @@ std::string Registry::Key(const Resource& resource, const std::string& ns,
 }
 
 json Registry::Decode(const Resource& resource, const storage::KeyValue& kv) const {
-  json object = json::parse(kv.value);
+  return Decode(resource, kv.value, kv.mod_revision);
+}
+
+json Registry::Decode(const Resource& resource, const std::string& value,
+                      Revision mod_revision) const {
+  json object = json::parse(value);
   object["apiVersion"] = resource.GroupVersion();
   object["kind"] = resource.kind;
-  object["metadata"]["resourceVersion"] = std::to_string(kv.mod_revision);
+  object["metadata"]["resourceVersion"] = std::to_string(mod_revision);
   return object;
 }
 
 namespace {
 
-std::string Encode(json object) {
-  if (object.contains("metadata") && object["metadata"].is_object()) {
-    object["metadata"].erase("resourceVersion");
-  }
+// The stored form has no resourceVersion: the store's revision is the version. Strips it in
+// place rather than from a copy, as the object is the size of a whole pod or more; callers put
+// the new one back with WithRevision.
+std::string Encode(json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata != object.end() && metadata->is_object()) metadata->erase("resourceVersion");
   return object.dump();
 }
 
@@ -472,26 +479,72 @@ json Registry::Patch(const Resource& resource, const std::string& ns, const std:
   return GuaranteedUpdate(resource, ns, name, subresource, dry_run, patch);
 }
 
+// As the Kubernetes apiserver binds: a direct update of the stored pod (the pod was validated
+// when written, so it is not validated again), with the Binding's uid and resourceVersion as
+// preconditions and its annotations copied onto the pod. The scheduler binds every pod it
+// places through here, so it reads, parses and writes the pod once and copies nothing.
 void Registry::Bind(const std::string& ns, const std::string& pod, const json& binding) {
-  const Resource* pods = table_.Find("", "v1", "pods");
-  auto target = binding.value("target", json::object());
-  std::string node = target.is_object() ? target.value("name", "") : "";
+  const Resource& pods = *table_.Find("", "v1", "pods");
+  auto field = [](const json& object, const char* name) -> const json& {
+    static const json kNone;
+    if (!object.is_object()) return kNone;
+    auto found = object.find(name);
+    return found == object.end() ? kNone : *found;
+  };
+  const json& target = field(binding, "target");
+  const json& target_name = field(target, "name");
+  std::string node = target_name.is_string() ? target_name.get<std::string>() : "";
   if (node.empty()) {
     throw ApiException(
         Invalid("", "Binding", pod, {{"FieldValueRequired", "Required value", "target.name"}}));
   }
-  GuaranteedUpdate(*pods, ns, pod, "binding", false, [&](const json& current) {
-    json next = current;
-    std::string bound = next.value("spec", json::object()).value("nodeName", "");
+  const json& binding_meta = field(binding, "metadata");
+  std::string want_uid = MetaString(binding, "uid");
+  std::string want_version = MetaString(binding, "resourceVersion");
+  const json& annotations = field(binding_meta, "annotations");
+  bool strings = annotations.is_null() || annotations.is_object();
+  if (annotations.is_object()) {
+    for (const auto& value : annotations) strings = strings && value.is_string();
+  }
+  if (!strings) {
+    throw ApiException(
+        Invalid("", "Binding", pod,
+                {{"FieldValueTypeInvalid", "must be a map of strings", "metadata.annotations"}}));
+  }
+  std::string key = Key(pods, ns, pod);
+  for (int attempt = 0;; ++attempt) {
+    Revision revision = 0;
+    json object = Read(pods, ns, pod, &revision);
+    json& metadata = object["metadata"];
+    if (!want_uid.empty() && want_uid != MetaString(object, "uid")) {
+      throw ApiException(Conflict("", "pods/binding", pod,
+                                  "Precondition failed: UID in precondition: " + want_uid +
+                                      ", UID in object meta: " + MetaString(object, "uid")));
+    }
+    if (!want_version.empty() && want_version != std::to_string(revision)) {
+      throw ApiException(Conflict("", "pods/binding", pod,
+                                  "the object has been modified; please apply your changes to "
+                                  "the latest version and try again"));
+    }
+    json& spec = object["spec"];
+    if (!spec.is_object()) spec = json::object();
+    std::string bound = spec.value("nodeName", "");
     if (!bound.empty()) {
       throw ApiException(Conflict("", "pods/binding", pod,
                                   "pod " + pod + " is already assigned to node \"" + bound + "\""));
     }
-    if (Metadata(current).contains("deletionTimestamp")) {
+    if (metadata.contains("deletionTimestamp")) {
       throw ApiException(Conflict("", "pods/binding", pod, "pod " + pod + " is being deleted"));
     }
-    next["spec"]["nodeName"] = node;
-    json& conditions = next["status"]["conditions"];
+    spec["nodeName"] = node;
+    if (annotations.is_object()) {
+      json& pod_annotations = metadata["annotations"];
+      if (!pod_annotations.is_object()) pod_annotations = json::object();
+      for (const auto& [name, value] : annotations.items()) pod_annotations[name] = value;
+    }
+    json& status = object["status"];
+    if (!status.is_object()) status = json::object();
+    json& conditions = status["conditions"];
     if (!conditions.is_array()) conditions = json::array();
     json scheduled = {{"type", "PodScheduled"},
                       {"status", "True"},
@@ -499,14 +552,22 @@ void Registry::Bind(const std::string& ns, const std::string& pod, const json& b
                       {"lastTransitionTime", FormatTime(clock_())}};
     bool replaced = false;
     for (auto& condition : conditions) {
-      if (condition.value("type", "") == "PodScheduled") {
+      if (condition.is_object() && condition.value("type", "") == "PodScheduled") {
         condition = scheduled;
         replaced = true;
       }
     }
-    if (!replaced) conditions.push_back(scheduled);
-    return next;
-  });
+    if (!replaced) conditions.push_back(std::move(scheduled));
+    try {
+      store_.Update(key, Encode(object), revision);
+      return;
+    } catch (const StorageError& error) {
+      if (error.code() == ErrorCode::kNotFound) {
+        throw ApiException(ObjectNotFound("", "pods", pod));
+      }
+      if (error.code() != ErrorCode::kConflict || attempt + 1 >= kUpdateAttempts) throw;
+    }
+  }
 }
 
 DeleteOutcome Registry::Delete(const Resource& resource, const std::string& ns,
@@ -565,6 +626,7 @@ DeleteOutcome Registry::Delete(const Resource& resource, const std::string& ns,
       if (marked != current) {
         try {
           revision = store_.Update(key, Encode(marked), revision);
+          marked = WithRevision(std::move(marked), revision);
         } catch (const StorageError& error) {
           if (error.code() == ErrorCode::kConflict && attempt + 1 < kUpdateAttempts) continue;
           throw;
@@ -691,8 +753,7 @@ std::unique_ptr<storage::WatchHandle> Registry::Watch(const Resource& resource,
             sink({"ERROR", Expired(event.error).ToStatus()});
             return;
           }
-          storage::KeyValue kv{event.key, event.value, 0, event.mod_revision};
-          json object = Decode(resource, kv);
+          json object = Decode(resource, event.value, event.mod_revision);
           if (!filter) {
             sink({EventTypeName(event.type), std::move(object)});
             return;

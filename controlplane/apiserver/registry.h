@@ -108,6 +108,8 @@ class Registry {
   std::string Key(const Resource& resource, const std::string& ns, const std::string& name) const;
   std::string Prefix(const Resource& resource, const std::string& ns) const;
   nlohmann::json Decode(const Resource& resource, const storage::KeyValue& kv) const;
+  nlohmann::json Decode(const Resource& resource, const std::string& value,
+                        storage::Revision mod_revision) const;
   nlohmann::json Read(const Resource& resource, const std::string& ns, const std::string& name,
                       storage::Revision* mod_revision);
   void RequireWritableNamespace(const std::string& ns);

@@ -100,6 +100,16 @@ bool SqliteStore::ReadCurrent(sqlite::Database& db, const std::string& key, Row*
   return true;
 }
 
+bool SqliteStore::ReadRevisions(sqlite::Database& db, const std::string& key, Row* row) {
+  sqlite::Statement read =
+      db.Prepare("SELECT create_revision, mod_revision FROM current WHERE key = ?1");
+  read.Bind(1, key);
+  if (!read.Step()) return false;
+  row->create_revision = read.Int(0);
+  row->mod_revision = read.Int(1);
+  return true;
+}
+
 std::unique_lock<std::mutex> SqliteStore::LockForWrite() {
   ++writers_waiting_;
   std::unique_lock lock(mutex_);
@@ -169,8 +179,9 @@ void SqliteStore::GatherAndCommit(std::unique_lock<std::mutex>& lock) {
   // rather than yield in a loop: on a busy machine a yielding thread can wait out a whole round
   // of the scheduler before it runs again, and the group (every writer in it) with it.
   auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(500);
-  queue_drained_.wait_until(lock, until,
-                            [&] { return writers_waiting_.load() == 0 || pending_.size() >= kMaxGroupWrites; });
+  queue_drained_.wait_until(lock, until, [&] {
+    return writers_waiting_.load() == 0 || pending_.size() >= kMaxGroupWrites;
+  });
   CommitGroup();
 }
 
@@ -197,7 +208,7 @@ Revision SqliteStore::Create(const std::string& key, const std::string& value) {
   if (key.empty()) throw StorageError(ErrorCode::kInvalidArgument, "create: empty key");
   auto lock = LockForWrite();
   Row row;
-  if (ReadCurrent(db_, key, &row)) {
+  if (ReadRevisions(db_, key, &row)) {
     throw StorageError(ErrorCode::kAlreadyExists, "key " + Quote(key) + " already exists");
   }
   return Write(lock, key, value, 0, EventType::kAdded);
@@ -215,7 +226,7 @@ Revision SqliteStore::Update(const std::string& key, const std::string& value,
                              Revision expected_mod_revision) {
   auto lock = LockForWrite();
   Row row;
-  if (!ReadCurrent(db_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
+  if (!ReadRevisions(db_, key, &row)) throw StorageError(ErrorCode::kNotFound, "key " + Quote(key));
   if (row.mod_revision != expected_mod_revision) {
     throw StorageError(ErrorCode::kConflict, "key " + Quote(key) + " is at revision " +
                                                  std::to_string(row.mod_revision) + ", not " +

@@ -54,6 +54,8 @@ class SqliteStore : public Store {
   void CreateSchema();
   std::vector<Event> LoadHistory(Revision after);
   static bool ReadCurrent(sqlite::Database& db, const std::string& key, Row* row);
+  // The same without the value, which a write's checks do not need.
+  static bool ReadRevisions(sqlite::Database& db, const std::string& key, Row* row);
   // Adds one write to the open group (opening one if needed) and returns its revision once
   // the group is committed; `lock` holds mutex_ and is released while waiting.
   Revision Write(std::unique_lock<std::mutex>& lock, const std::string& key,

@@ -341,6 +341,40 @@ TEST_F(RegistryTest, ABoundPodIsDeletedGracefullyAndGoesWhenTheNodeConfirms) {
   EXPECT_EQ(ErrorOf([&] { registry_.Get(pods(), "default", "web"); }).code, 404);
 }
 
+TEST_F(RegistryTest, ABindingChecksItsPreconditionsAndCarriesItsAnnotations) {
+  json created = registry_.Create(pods(), "default", Pod("web"));
+  std::string uid = created["metadata"]["uid"];
+  auto foreign = ErrorOf([&] {
+    registry_.Bind("default", "web",
+                   {{"metadata", {{"name", "web"}, {"uid", "another-pod"}}},
+                    {"target", {{"kind", "Node"}, {"name", "node-1"}}}});
+  });
+  EXPECT_EQ(foreign.code, 409);
+  EXPECT_NE(foreign.message.find("another-pod"), std::string::npos) << foreign.message;
+  auto not_strings = ErrorOf([&] {
+    registry_.Bind("default", "web",
+                   {{"metadata", {{"name", "web"}, {"annotations", {{"placed-by", 7}}}}},
+                    {"target", {{"kind", "Node"}, {"name", "node-1"}}}});
+  });
+  EXPECT_EQ(not_strings.code, 422);
+  json unbound = registry_.Get(pods(), "default", "web");
+  EXPECT_FALSE(unbound["spec"].contains("nodeName"));
+  EXPECT_EQ(unbound["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
+
+  registry_.Bind(
+      "default", "web",
+      {{"metadata", {{"name", "web"}, {"uid", uid}, {"annotations", {{"placed-by", "me"}}}}},
+       {"target", {{"kind", "Node"}, {"name", "node-1"}}}});
+  json bound = registry_.Get(pods(), "default", "web");
+  EXPECT_EQ(bound["spec"]["nodeName"], "node-1");
+  EXPECT_EQ(bound["metadata"]["annotations"]["placed-by"], "me");
+  EXPECT_EQ(bound["status"]["conditions"][0]["status"], "True");
+  EXPECT_NE(bound["metadata"]["resourceVersion"], created["metadata"]["resourceVersion"]);
+  // What the pod had keeps: the binding touches only placement.
+  EXPECT_EQ(bound["spec"]["containers"], created["spec"]["containers"]);
+  EXPECT_EQ(bound["metadata"]["uid"], uid);
+}
+
 TEST_F(RegistryTest, FinalizersHoldADeletionUntilTheLastIsRemoved) {
   json cm = {{"metadata", {{"name", "held"}, {"finalizers", {"example.com/cleanup"}}}},
              {"data", {{"k", "v"}}}};
