@@ -37,6 +37,21 @@ std::string MetaString(const json& object, const char* field) {
   return found != metadata.end() && found->is_string() ? found->get<std::string>() : "";
 }
 
+// A precondition of a delete or a binding that does not hold: 409, in the apiserver's words.
+ApiError UidPreconditionFailed(const Resource& resource, const std::string& name,
+                               const std::string& wanted, const std::string& found) {
+  return Conflict(
+      resource.group, resource.name, name,
+      "Precondition failed: UID in precondition: " + wanted + ", UID in object meta: " + found);
+}
+
+ApiError VersionPreconditionFailed(const Resource& resource, const std::string& name,
+                                   const std::string& wanted, Revision found) {
+  return Conflict(resource.group, resource.name, name,
+                  "Precondition failed: ResourceVersion in precondition: " + wanted +
+                      ", ResourceVersion in meta: " + std::to_string(found));
+}
+
 bool HasFinalizers(const json& object) {
   const json& metadata = Metadata(object);
   auto found = metadata.find("finalizers");
@@ -485,26 +500,23 @@ json Registry::Patch(const Resource& resource, const std::string& ns, const std:
 // places through here, so it reads, parses and writes the pod once and copies nothing.
 void Registry::Bind(const std::string& ns, const std::string& pod, const json& binding) {
   const Resource& pods = *table_.Find("", "v1", "pods");
-  auto field = [](const json& object, const char* name) -> const json& {
-    static const json kNone;
-    if (!object.is_object()) return kNone;
-    auto found = object.find(name);
-    return found == object.end() ? kNone : *found;
-  };
-  const json& target = field(binding, "target");
-  const json& target_name = field(target, "name");
-  std::string node = target_name.is_string() ? target_name.get<std::string>() : "";
+  std::string node;
+  if (auto target = binding.find("target"); target != binding.end()) {
+    auto name = target->find("name");
+    if (name != target->end() && name->is_string()) node = name->get<std::string>();
+  }
   if (node.empty()) {
     throw ApiException(
         Invalid("", "Binding", pod, {{"FieldValueRequired", "Required value", "target.name"}}));
   }
-  const json& binding_meta = field(binding, "metadata");
   std::string want_uid = MetaString(binding, "uid");
   std::string want_version = MetaString(binding, "resourceVersion");
-  const json& annotations = field(binding_meta, "annotations");
-  bool strings = annotations.is_null() || annotations.is_object();
-  if (annotations.is_object()) {
-    for (const auto& value : annotations) strings = strings && value.is_string();
+  const json& binding_meta = Metadata(binding);
+  auto annotations = binding_meta.find("annotations");
+  bool has_annotations = annotations != binding_meta.end() && !annotations->is_null();
+  bool strings = !has_annotations || annotations->is_object();
+  if (has_annotations && annotations->is_object()) {
+    for (const auto& value : *annotations) strings = strings && value.is_string();
   }
   if (!strings) {
     throw ApiException(
@@ -516,15 +528,12 @@ void Registry::Bind(const std::string& ns, const std::string& pod, const json& b
     Revision revision = 0;
     json object = Read(pods, ns, pod, &revision);
     json& metadata = object["metadata"];
-    if (!want_uid.empty() && want_uid != MetaString(object, "uid")) {
-      throw ApiException(Conflict("", "pods/binding", pod,
-                                  "Precondition failed: UID in precondition: " + want_uid +
-                                      ", UID in object meta: " + MetaString(object, "uid")));
+    std::string uid = MetaString(object, "uid");
+    if (!want_uid.empty() && want_uid != uid) {
+      throw ApiException(UidPreconditionFailed(pods, pod, want_uid, uid));
     }
     if (!want_version.empty() && want_version != std::to_string(revision)) {
-      throw ApiException(Conflict("", "pods/binding", pod,
-                                  "the object has been modified; please apply your changes to "
-                                  "the latest version and try again"));
+      throw ApiException(VersionPreconditionFailed(pods, pod, want_version, revision));
     }
     json& spec = object["spec"];
     if (!spec.is_object()) spec = json::object();
@@ -537,10 +546,10 @@ void Registry::Bind(const std::string& ns, const std::string& pod, const json& b
       throw ApiException(Conflict("", "pods/binding", pod, "pod " + pod + " is being deleted"));
     }
     spec["nodeName"] = node;
-    if (annotations.is_object()) {
+    if (has_annotations) {
       json& pod_annotations = metadata["annotations"];
       if (!pod_annotations.is_object()) pod_annotations = json::object();
-      for (const auto& [name, value] : annotations.items()) pod_annotations[name] = value;
+      for (const auto& [name, value] : annotations->items()) pod_annotations[name] = value;
     }
     json& status = object["status"];
     if (!status.is_object()) status = json::object();
@@ -586,16 +595,12 @@ DeleteOutcome Registry::Delete(const Resource& resource, const std::string& ns,
     json current = Read(resource, ns, name, &revision);
     std::string uid = MetaString(current, "uid");
     if (!options.precondition_uid.empty() && options.precondition_uid != uid) {
-      throw ApiException(Conflict(resource.group, resource.name, name,
-                                  "Precondition failed: UID in precondition: " +
-                                      options.precondition_uid + ", UID in object meta: " + uid));
+      throw ApiException(UidPreconditionFailed(resource, name, options.precondition_uid, uid));
     }
     if (!options.precondition_resource_version.empty() &&
         options.precondition_resource_version != std::to_string(revision)) {
-      throw ApiException(Conflict(resource.group, resource.name, name,
-                                  "Precondition failed: ResourceVersion in precondition: " +
-                                      options.precondition_resource_version +
-                                      ", ResourceVersion in meta: " + std::to_string(revision)));
+      throw ApiException(VersionPreconditionFailed(
+          resource, name, options.precondition_resource_version, revision));
     }
     const json& metadata = Metadata(current);
     std::int64_t grace = 0;
