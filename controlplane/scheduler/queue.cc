@@ -13,9 +13,22 @@ std::chrono::steady_clock::duration SchedulingQueue::Backoff(int attempts) const
   return std::min(backoff, std::chrono::steady_clock::duration(options_.max_backoff));
 }
 
+void SchedulingQueue::Place(const std::string& key, Entry& entry, Where where) {
+  bool parked = where == Where::kBackoff || where == Where::kUnschedulable;
+  bool was = entry.where == Where::kBackoff || entry.where == Where::kUnschedulable;
+  entry.where = where;
+  if (parked && !was) parked_.insert(key);
+  if (!parked && was) parked_.erase(key);
+}
+
+void SchedulingQueue::Erase(std::unordered_map<std::string, Entry>::iterator it) {
+  parked_.erase(it->first);
+  entries_.erase(it);
+}
+
 void SchedulingQueue::Activate(const std::string& key, Entry& entry) {
   if (entry.where == Where::kActive) return;
-  entry.where = Where::kActive;
+  Place(key, entry, Where::kActive);
   active_.push_back(key);
   ready_.notify_one();
 }
@@ -26,11 +39,11 @@ void SchedulingQueue::AddOrUpdate(const PodInfo& pod) {
   Entry& entry = it->second;
   entry.pod = pod;
   if (added) {
-    entry.where = Where::kBackoff;  // so that Activate queues it
+    entry.where = Where::kInFlight;  // anything but active, so that Activate queues it
     Activate(pod.key, entry);
   } else if (entry.where == Where::kUnschedulable) {
     // The pod itself changed (say, its tolerations); that is worth another try.
-    entry.where = Where::kBackoff;
+    Place(pod.key, entry, Where::kBackoff);
   }
 }
 
@@ -41,17 +54,21 @@ void SchedulingQueue::Remove(const std::string& key) {
   if (it->second.where == Where::kInFlight) {
     it->second.removed_in_flight = true;
   } else {
-    entries_.erase(it);
+    Erase(it);
   }
 }
 
 void SchedulingQueue::FlushLocked(std::chrono::steady_clock::time_point now) {
-  for (auto& [key, entry] : entries_) {
+  if (parked_.empty()) return;
+  // Activating takes a key out of parked_, so walk a copy.
+  std::vector<std::string> parked(parked_.begin(), parked_.end());
+  for (const std::string& key : parked) {
+    Entry& entry = entries_.at(key);
     if (entry.where == Where::kBackoff && now >= entry.since + Backoff(entry.attempts)) {
       Activate(key, entry);
     } else if (entry.where == Where::kUnschedulable &&
                now - entry.since >= options_.max_unschedulable) {
-      entry.where = Where::kBackoff;
+      Place(key, entry, Where::kBackoff);
       if (now >= entry.since + Backoff(entry.attempts)) Activate(key, entry);
     }
   }
@@ -94,20 +111,20 @@ std::optional<QueuedPod> SchedulingQueue::TryPop() {
 
 void SchedulingQueue::Done(const QueuedPod& pod) {
   std::lock_guard lock(mutex_);
-  entries_.erase(pod.pod.key);
+  if (auto it = entries_.find(pod.pod.key); it != entries_.end()) Erase(it);
 }
 
 void SchedulingQueue::Park(const QueuedPod& pod, Where where) {
   auto it = entries_.find(pod.pod.key);
   if (it == entries_.end()) return;
   if (it->second.removed_in_flight) {
-    entries_.erase(it);
+    Erase(it);
     return;
   }
   Entry& entry = it->second;
   entry.attempts = pod.attempts + 1;
   entry.since = options_.clock();
-  entry.where = where;
+  Place(pod.pod.key, entry, where);
 }
 
 void SchedulingQueue::Unschedulable(const QueuedPod& pod) {
@@ -123,10 +140,13 @@ void SchedulingQueue::Retry(const QueuedPod& pod) {
 void SchedulingQueue::MoveAllToActive() {
   std::lock_guard lock(mutex_);
   ++move_cycle_;
+  if (parked_.empty()) return;
   auto now = options_.clock();
-  for (auto& [key, entry] : entries_) {
+  std::vector<std::string> parked(parked_.begin(), parked_.end());
+  for (const std::string& key : parked) {
+    Entry& entry = entries_.at(key);
     if (entry.where != Where::kUnschedulable) continue;
-    entry.where = Where::kBackoff;
+    Place(key, entry, Where::kBackoff);
     if (now >= entry.since + Backoff(entry.attempts)) Activate(key, entry);
   }
 }

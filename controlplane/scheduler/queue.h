@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace hostlet::scheduler {
 
@@ -77,6 +78,9 @@ class SchedulingQueue {
 
   std::chrono::steady_clock::duration Backoff(int attempts) const;
   void Activate(const std::string& key, Entry& entry);
+  // Every change of an entry's place goes through here, so parked_ stays exact.
+  void Place(const std::string& key, Entry& entry, Where where);
+  void Erase(std::unordered_map<std::string, Entry>::iterator it);
   void FlushLocked(std::chrono::steady_clock::time_point now);
   std::optional<QueuedPod> TakeLocked();
   void Park(const QueuedPod& pod, Where where);
@@ -86,6 +90,9 @@ class SchedulingQueue {
   std::condition_variable ready_;
   std::unordered_map<std::string, Entry> entries_;
   std::deque<std::string> active_;  // keys; an entry moved elsewhere leaves a stale key
+  // The keys in backoff or unschedulable: what a flush or a cluster change looks through, so
+  // that neither walks every pending pod (a node list at startup is thousands of changes).
+  std::unordered_set<std::string> parked_;
   std::uint64_t move_cycle_ = 0;
   std::chrono::steady_clock::time_point last_flush_{};
   bool closed_ = false;

@@ -5,6 +5,14 @@
 
 namespace hostlet::storage {
 
+namespace {
+
+// One copy of each event, shared by the ring and every queue it waits in: a watcher that falls
+// behind holds pointers, not values the size of whole objects.
+using SharedEvent = std::shared_ptr<const Event>;
+
+}  // namespace
+
 struct WatchCache::Watcher {
   std::string prefix;
   WatchCallback callback;
@@ -12,7 +20,7 @@ struct WatchCache::Watcher {
 
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<Event> queue;
+  std::deque<SharedEvent> queue;
   // Replayed events at the front of the queue: the ring already bounds them, so they do not
   // count against queue_limit.
   std::size_t replay_pending = 0;
@@ -26,7 +34,7 @@ struct WatchCache::Watcher {
   // Runs on the watcher's own thread.
   void Deliver() {
     for (;;) {
-      Event event;
+      SharedEvent event;
       {
         std::unique_lock lock(mutex);
         wake.wait(lock, [&] { return cancelled || !queue.empty() || stopped; });
@@ -35,25 +43,25 @@ struct WatchCache::Watcher {
         queue.pop_front();
         if (replay_pending > 0) --replay_pending;
       }
-      callback(event);
-      if (event.type == EventType::kError) return;
+      callback(*event);
+      if (event->type == EventType::kError) return;
     }
   }
 
   // Called with the cache's mutex held; never blocks on the callback.
-  void Push(const Event& event) {
+  void Push(const SharedEvent& event) {
     std::lock_guard lock(mutex);
     if (stopped) return;
-    last_queued = event.mod_revision;
-    if (!Matches(event)) return;
+    last_queued = event->mod_revision;
+    if (!Matches(*event)) return;
     if (queue.size() - replay_pending >= queue_limit) {
       queue.clear();
       replay_pending = 0;
-      Event overflow;
-      overflow.type = EventType::kError;
-      overflow.mod_revision = event.mod_revision;
-      overflow.error = "watch of \"" + prefix + "\" fell more than " + std::to_string(queue_limit) +
-                       " events behind; re-list";
+      auto overflow = std::make_shared<Event>();
+      overflow->type = EventType::kError;
+      overflow->mod_revision = event->mod_revision;
+      overflow->error = "watch of \"" + prefix + "\" fell more than " +
+                        std::to_string(queue_limit) + " events behind; re-list";
       queue.push_back(std::move(overflow));
       stopped = true;
     } else {
@@ -66,10 +74,10 @@ struct WatchCache::Watcher {
   void End(const std::string& reason, Revision revision) {
     std::lock_guard lock(mutex);
     if (stopped) return;
-    Event ended;
-    ended.type = EventType::kError;
-    ended.mod_revision = revision;
-    ended.error = "watch of \"" + prefix + "\" ended: " + reason + "; re-list";
+    auto ended = std::make_shared<Event>();
+    ended->type = EventType::kError;
+    ended->mod_revision = revision;
+    ended->error = "watch of \"" + prefix + "\" ended: " + reason + "; re-list";
     queue.push_back(std::move(ended));
     stopped = true;
     wake.notify_one();
@@ -86,10 +94,10 @@ struct WatchCache::Shared {
   WatchOptions options;
   std::mutex mutex;
   std::condition_variable wake_dispatcher;
-  std::deque<Event> history;    // the ring: events after start_revision
-  Revision start_revision = 0;  // watches from before this are Gone
+  std::deque<SharedEvent> history;  // the ring: events after start_revision
+  Revision start_revision = 0;      // watches from before this are Gone
   Revision latest_revision = 0;
-  std::deque<Event> undispatched;  // appended, not yet fanned out
+  std::deque<SharedEvent> undispatched;  // appended, not yet fanned out
   std::list<std::shared_ptr<Watcher>> watchers;
   bool stopping = false;
 };
@@ -134,9 +142,9 @@ WatchCache::WatchCache(WatchOptions options, Revision start_revision, std::vecto
   shared_->latest_revision = start_revision;
   for (Event& event : history) {
     shared_->latest_revision = event.mod_revision;
-    shared_->history.push_back(std::move(event));
+    shared_->history.push_back(std::make_shared<const Event>(std::move(event)));
     if (shared_->history.size() > options.history) {
-      shared_->start_revision = shared_->history.front().mod_revision;
+      shared_->start_revision = shared_->history.front()->mod_revision;
       shared_->history.pop_front();
     }
   }
@@ -157,12 +165,13 @@ WatchCache::~WatchCache() {
 }
 
 void WatchCache::Append(Event event) {
+  auto shared = std::make_shared<const Event>(std::move(event));
   std::lock_guard lock(shared_->mutex);
-  shared_->latest_revision = event.mod_revision;
-  shared_->undispatched.push_back(event);
-  shared_->history.push_back(std::move(event));
+  shared_->latest_revision = shared->mod_revision;
+  shared_->undispatched.push_back(shared);
+  shared_->history.push_back(std::move(shared));
   if (shared_->history.size() > shared_->options.history) {
-    shared_->start_revision = shared_->history.front().mod_revision;
+    shared_->start_revision = shared_->history.front()->mod_revision;
     shared_->history.pop_front();
   }
   shared_->wake_dispatcher.notify_one();
@@ -173,7 +182,7 @@ void WatchCache::Compact(Revision revision) {
   if (revision <= shared_->start_revision) return;
   shared_->start_revision = std::min(revision, shared_->latest_revision);
   while (!shared_->history.empty() &&
-         shared_->history.front().mod_revision <= shared_->start_revision) {
+         shared_->history.front()->mod_revision <= shared_->start_revision) {
     shared_->history.pop_front();
   }
 }
@@ -203,8 +212,8 @@ std::unique_ptr<WatchHandle> WatchCache::Watch(const std::string& prefix, Revisi
                                                std::to_string(shared_->start_revision));
     }
     // Replays what the ring holds; the dispatcher skips it by last_queued.
-    for (const Event& event : shared_->history) {
-      if (event.mod_revision <= from_revision || !watcher->Matches(event)) continue;
+    for (const SharedEvent& event : shared_->history) {
+      if (event->mod_revision <= from_revision || !watcher->Matches(*event)) continue;
       watcher->queue.push_back(event);
     }
     watcher->replay_pending = watcher->queue.size();
@@ -225,9 +234,9 @@ void WatchCache::Dispatch() {
     if (shared_->stopping) return;
     // Fanning out only copies into bounded queues, so holding the lock here is brief.
     while (!shared_->undispatched.empty()) {
-      const Event& event = shared_->undispatched.front();
+      const SharedEvent& event = shared_->undispatched.front();
       for (auto& watcher : shared_->watchers) {
-        if (event.mod_revision > watcher->last_queued) watcher->Push(event);
+        if (event->mod_revision > watcher->last_queued) watcher->Push(event);
       }
       shared_->undispatched.pop_front();
     }

@@ -23,8 +23,12 @@
 namespace hostlet::storage {
 
 struct WatchOptions {
-  std::size_t history = 10000;       // events kept for watches that start in the past
-  std::size_t watcher_queue = 1000;  // live events a watcher may fall behind before it is ended
+  std::size_t history = 10000;  // events kept for watches that start in the past
+  // Live events a watcher may fall behind before it is ended. As many as the ring holds: one
+  // further behind could not resume from the ring either, and a burst of writes (a scheduler
+  // binding thousands of pods a second) must not end a watcher that is only briefly without a
+  // CPU. Queued events are shared with the ring, so a slow watcher costs pointers, not copies.
+  std::size_t watcher_queue = 10000;
 };
 
 class WatchCache {

@@ -110,6 +110,23 @@ TEST_F(QueueTest, RemovedPodsLeaveEvenWhileInFlight) {
   EXPECT_FALSE(queue_.TryPop());
 }
 
+TEST_F(QueueTest, WaitingPodsThatAreRemovedStayGone) {
+  queue_.AddOrUpdate(ParsePod(MakePod("a")));
+  queue_.AddOrUpdate(ParsePod(MakePod("b")));
+  queue_.AddOrUpdate(ParsePod(MakePod("c")));
+  queue_.Unschedulable(*queue_.TryPop());  // a waits for a change
+  queue_.Retry(*queue_.TryPop());          // b waits out its backoff
+  queue_.Remove("default/a");
+  queue_.Remove("default/b");
+  queue_.MoveAllToActive();
+  now_ += seconds(100);
+  auto c = queue_.TryPop();
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->pod.name, "c");
+  EXPECT_FALSE(queue_.TryPop());
+  EXPECT_EQ(queue_.backoff_size() + queue_.unschedulable_size(), 0u);
+}
+
 TEST_F(QueueTest, AChangedPodGetsAnotherTry) {
   queue_.AddOrUpdate(ParsePod(MakePod("p")));
   queue_.Unschedulable(*queue_.TryPop());
