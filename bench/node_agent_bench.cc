@@ -17,6 +17,11 @@
 // Then the same startup with containerd (Debian's, started by this program with directories of
 // its own) as the agent's runtime, for the ratio, unless --no-containerd.
 //
+// Each runtime's state directory (bundles, runc's state, pinned namespaces; the OCI module's
+// default is /run/hostlet/oci, containerd's /run/containerd) is a tmpfs this program mounts, as
+// /run is on a standard host; images, writable layers, logs and the agent's own directories stay
+// on the disk of the temporary directory.
+//
 // Usage: node_agent_bench [--pods N] [--no-containerd]
 #include "bench/support/apiserver_client.h"
 #include "tests/support/child_process.h"
@@ -26,6 +31,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <nlohmann/json.hpp>
@@ -37,6 +43,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -261,6 +268,8 @@ class Node {
       for (const char* sub : {"plugins", "images", "net.d", "manifests"}) {
         std::filesystem::create_directories(dir / sub);
       }
+      MountStateTmpfs(runtime == Runtime::kContainerd ? dir / "containerd/state"
+                                                      : dir / "oci-state");
       std::filesystem::copy_file(HOSTLET_OCI_RUNTIME, dir / "plugins/oci_runtime.so");
       std::filesystem::copy_file(HOSTLET_OCI_HELPER, dir / "plugins/hostlet-oci-helper");
       std::filesystem::copy_file(HOSTLET_CNI_BRIDGE, dir / "plugins/cni_bridge.so");
@@ -316,6 +325,8 @@ class Node {
               cgroup_root_);
       Run("ip netns delete " + netns_);
     }
+    // Detached: a mount some runtime process still holds below it must not keep it.
+    if (!state_tmpfs_.empty()) umount2(state_tmpfs_.c_str(), MNT_DETACH);
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
@@ -481,8 +492,18 @@ class Node {
         true);
   }
 
+  void MountStateTmpfs(const std::filesystem::path& state) {
+    std::filesystem::create_directories(state);
+    if (mount("tmpfs", state.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711") != 0) {
+      throw std::runtime_error("cannot mount a tmpfs on " + state.string() + ": " +
+                               std::strerror(errno));
+    }
+    state_tmpfs_ = state;
+  }
+
   std::filesystem::path dir_;
   Runtime runtime_;
+  std::filesystem::path state_tmpfs_;  // unmounted by Cleanup
   std::string netns_, cgroup_root_, helper_;
   bool netns_made_ = false;
   Endpoint endpoint_;
