@@ -34,6 +34,21 @@ TEST(RequestsTest, AddsOverheadAndUsesLimitsWhenRequestsAreMissing) {
   EXPECT_EQ(requests.memory, 64LL * 1024 * 1024);
 }
 
+// Quantities round up only a true remainder, as resource.Quantity's MilliValue and Value do:
+// decimal fractions that binary floating point cannot hold exactly are not a remainder.
+TEST(RequestsTest, DecimalQuantitiesCountExactlyAndOnlyTrueRemaindersRoundUp) {
+  const std::pair<const char*, std::int64_t> cpus[] = {
+      {"0.1", 100}, {"0.7", 700}, {"2.2", 2200}, {"1e-3", 1}, {"100.001m", 101}, {"1n", 1}};
+  for (const auto& [cpu, milli] : cpus) {
+    EXPECT_EQ(PodRequests(MakePod("p", cpu)).milli_cpu, milli) << cpu;
+  }
+  const std::pair<const char*, std::int64_t> memories[] = {
+      {"0.1Gi", 107374183}, {"1.5Mi", 1572864}, {"0.3k", 300}, {"1500m", 2}};
+  for (const auto& [memory, bytes] : memories) {
+    EXPECT_EQ(PodRequests(MakePod("p", "1", memory)).memory, bytes) << memory;
+  }
+}
+
 TEST(RequestsTest, PodsWithoutRequestsAskForNothingButScoreAsSmallOnes) {
   json pod = MakePod("p");
   EXPECT_EQ(PodRequests(pod), Resources{});
