@@ -272,6 +272,7 @@ class Node {
                                                       : dir / "oci-state");
       std::filesystem::copy_file(HOSTLET_OCI_RUNTIME, dir / "plugins/oci_runtime.so");
       std::filesystem::copy_file(HOSTLET_OCI_HELPER, dir / "plugins/hostlet-oci-helper");
+      std::filesystem::copy_file(HOSTLET_OCI_UNPACK, dir / "plugins/hostlet-oci-unpack");
       std::filesystem::copy_file(HOSTLET_CNI_BRIDGE, dir / "plugins/cni_bridge.so");
       helper_ = std::filesystem::canonical(dir / "plugins/hostlet-oci-helper").string();
       if (Run(std::string(HOSTLET_SOURCE_DIR) + "/scripts/busybox-image.sh " +

@@ -42,6 +42,7 @@ class NodeCluster : public ::testing::Test {
     }
     std::filesystem::copy_file(HOSTLET_OCI_RUNTIME, dir_.path() / "plugins/oci_runtime.so");
     std::filesystem::copy_file(HOSTLET_OCI_HELPER, dir_.path() / "plugins/hostlet-oci-helper");
+    std::filesystem::copy_file(HOSTLET_OCI_UNPACK, dir_.path() / "plugins/hostlet-oci-unpack");
     std::filesystem::copy_file(HOSTLET_CNI_BRIDGE, dir_.path() / "plugins/cni_bridge.so");
     auto image = Host(std::string(HOSTLET_SOURCE_DIR) + "/scripts/busybox-image.sh " +
                       dir_ / "images/busybox.tar");

@@ -33,6 +33,7 @@ class AgentRestart : public ::testing::Test {
     // The module and its helper, as installed side by side.
     std::filesystem::copy_file(HOSTLET_OCI_RUNTIME, dir.path() / "plugins/oci_runtime.so");
     std::filesystem::copy_file(HOSTLET_OCI_HELPER, dir.path() / "plugins/hostlet-oci-helper");
+    std::filesystem::copy_file(HOSTLET_OCI_UNPACK, dir.path() / "plugins/hostlet-oci-unpack");
     testing::WriteOciLayout(testing::BusyboxImage({"/bin/sh"}), "busybox:restart", dir.path() / "images/busybox");
   }
 

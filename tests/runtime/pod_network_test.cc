@@ -28,6 +28,7 @@ class PodNetwork : public ::testing::Test {
     for (const char* sub : {"plugins", "images", "net.d", "logs"}) std::filesystem::create_directories(dir.path() / sub);
     std::filesystem::copy_file(HOSTLET_OCI_RUNTIME, dir.path() / "plugins/oci_runtime.so");
     std::filesystem::copy_file(HOSTLET_OCI_HELPER, dir.path() / "plugins/hostlet-oci-helper");
+    std::filesystem::copy_file(HOSTLET_OCI_UNPACK, dir.path() / "plugins/hostlet-oci-unpack");
     std::filesystem::copy_file(HOSTLET_CNI_BRIDGE, dir.path() / "plugins/cni_bridge.so");
     testing::WriteOciLayout(testing::BusyboxImage({"/bin/sh"}), "busybox:net", dir.path() / "images/busybox");
     nlohmann::json conflist = {

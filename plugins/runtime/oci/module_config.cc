@@ -32,6 +32,7 @@ ModuleConfig ModuleConfig::FromJson(const nlohmann::json& json) {
   config.state = Field<std::string>(json, "state", config.state);
   config.runtime = Field<std::string>(json, "runtime", config.runtime);
   config.helper = Field<std::string>(json, "helper", (ThisModuleDir() / "hostlet-oci-helper").string());
+  config.unpacker = Field<std::string>(json, "unpacker", (ThisModuleDir() / "hostlet-oci-unpack").string());
   for (const auto& dir : Field<std::vector<std::string>>(json, "importDirs", {})) config.import_dirs.push_back(dir);
   config.insecure_registries = Field<std::vector<std::string>>(json, "insecureRegistries", {});
   config.registry_ca_files = Field<std::vector<std::string>>(json, "registryCAFiles", {});

@@ -13,7 +13,8 @@ struct ModuleConfig {
   std::filesystem::path root = "/var/lib/hostlet/oci";  // images and container data
   std::filesystem::path state = "/run/hostlet/oci";     // runtime state, gone at reboot
   std::string runtime = "runc";                         // OCI runtime binary (runc, crun)
-  std::filesystem::path helper;  // hostlet-oci-helper; default: beside the module file
+  std::filesystem::path helper;    // hostlet-oci-helper; default: beside the module file
+  std::filesystem::path unpacker;  // hostlet-oci-unpack; default: beside the module file
   std::vector<std::filesystem::path> import_dirs;  // image archives imported at start
   std::vector<std::string> insecure_registries;    // "host:port" that may be reached over plain HTTP
   std::vector<std::string> registry_ca_files;      // PEM CA certificates trusted for registries

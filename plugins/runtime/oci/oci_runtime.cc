@@ -28,12 +28,15 @@ std::string FindExecutable(const std::string& name) {
 OciRuntime::OciRuntime(const hostlet::PluginContext& context)
     : host_(context.host),
       config_(ModuleConfig::FromJson(context.config)),
-      images_(config_.root / "images", config_.helper),
+      images_(config_.root / "images", config_.unpacker),
       registry_(config_.insecure_registries, config_.registry_ca_files),
       image_service_(images_, &registry_),
       pods_(config_, images_, static_cast<const hostlet_network_service*>(host_.Service(HOSTLET_SERVICE_NETWORK))) {
   if (access(config_.helper.c_str(), X_OK) != 0) {
     throw std::invalid_argument("runtime module: helper binary " + config_.helper.string() + " is missing");
+  }
+  if (access(config_.unpacker.c_str(), X_OK) != 0) {
+    throw std::invalid_argument("runtime module: unpacker binary " + config_.unpacker.string() + " is missing");
   }
   ImportConfiguredImages();
 }

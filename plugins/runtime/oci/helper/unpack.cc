@@ -1,4 +1,4 @@
-// `hostlet-oci-helper unpack ROOTFS`: applies the image layer on stdin (tar, compressed or
+// `hostlet-oci-unpack ROOTFS`: applies the image layer on stdin (tar, compressed or
 // not) to ROOTFS, inside a chroot so that no entry, symlink or hard link can reach outside it.
 // OCI whiteouts: ".wh.NAME" deletes NAME from lower layers; ".wh..wh..opq" empties its
 // directory of what lower layers put there.

@@ -17,8 +17,8 @@ extern char** environ;
 namespace hostlet::oci {
 namespace {
 
-// Runs `helper unpack rootfs` with the layer as stdin; throws with the helper's own words.
-void ApplyLayer(const std::filesystem::path& helper, const std::filesystem::path& layer,
+// Runs `unpacker rootfs` with the layer as stdin; throws with the unpacker's own words.
+void ApplyLayer(const std::filesystem::path& unpacker, const std::filesystem::path& layer,
                 const std::filesystem::path& rootfs) {
   int input = open(layer.c_str(), O_RDONLY | O_CLOEXEC);
   if (input < 0) throw std::runtime_error("cannot open layer " + layer.string());
@@ -31,11 +31,11 @@ void ApplyLayer(const std::filesystem::path& helper, const std::filesystem::path
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, input, STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, errors[1], STDERR_FILENO);
-  std::string helper_path = helper.string();
+  std::string unpacker_path = unpacker.string();
   std::string rootfs_path = rootfs.string();
-  char* argv[] = {helper_path.data(), const_cast<char*>("unpack"), rootfs_path.data(), nullptr};
+  char* argv[] = {unpacker_path.data(), rootfs_path.data(), nullptr};
   pid_t pid = -1;
-  int spawned = posix_spawn(&pid, helper_path.c_str(), &actions, nullptr, argv, environ);
+  int spawned = posix_spawn(&pid, unpacker_path.c_str(), &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   close(input);
   close(errors[1]);
@@ -44,7 +44,7 @@ void ApplyLayer(const std::filesystem::path& helper, const std::filesystem::path
   ssize_t got;
   while ((got = read(errors[0], buffer, sizeof(buffer))) > 0) message.append(buffer, static_cast<size_t>(got));
   close(errors[0]);
-  if (spawned != 0) throw std::runtime_error("cannot run " + helper_path + ": " + std::strerror(spawned));
+  if (spawned != 0) throw std::runtime_error("cannot run " + unpacker_path + ": " + std::strerror(spawned));
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -55,8 +55,8 @@ void ApplyLayer(const std::filesystem::path& helper, const std::filesystem::path
 
 }  // namespace
 
-ImageStore::ImageStore(std::filesystem::path root, std::filesystem::path helper)
-    : root_(std::move(root)), helper_(std::move(helper)), blobs_(root_), index_(root_ / "images.json") {
+ImageStore::ImageStore(std::filesystem::path root, std::filesystem::path unpacker)
+    : root_(std::move(root)), unpacker_(std::move(unpacker)), blobs_(root_), index_(root_ / "images.json") {
   std::filesystem::create_directories(root_ / "rootfs");
   std::filesystem::create_directories(root_ / "tmp");
 }
@@ -75,7 +75,7 @@ void ImageStore::Unpack(const ImageRecord& record) {
   try {
     for (const auto& layer : record.layers) {
       try {
-        ApplyLayer(helper_, blobs_.PathOf(layer), staging);
+        ApplyLayer(unpacker_, blobs_.PathOf(layer), staging);
       } catch (const std::exception& error) {
         throw std::runtime_error("layer " + layer + ": " + error.what());
       }

@@ -15,8 +15,8 @@ namespace hostlet::oci {
 
 class ImageStore {
  public:
-  // `helper` is the hostlet-oci-helper binary that unpacks layers.
-  ImageStore(std::filesystem::path root, std::filesystem::path helper);
+  // `unpacker` is the hostlet-oci-unpack binary that applies layers.
+  ImageStore(std::filesystem::path root, std::filesystem::path unpacker);
 
   // Imports every image in an OCI layout or docker save archive (directory or tar file).
   std::vector<ImageRecord> Import(const std::filesystem::path& source);
@@ -42,7 +42,7 @@ class ImageStore {
   void IndexAll(const std::vector<ImageRecord>& records);
 
   std::filesystem::path root_;
-  std::filesystem::path helper_;
+  std::filesystem::path unpacker_;
   mutable std::mutex mutex_;
   BlobStore blobs_;
   ImageIndex index_;
