@@ -33,6 +33,7 @@ Agent::Agent(const AgentConfig& config, std::shared_ptr<cri::RuntimeClient> runt
   SyncerOptions options;
   options.sandbox.pod_logs_dir = config_.pod_logs_dir;
   options.sandbox.cgroup_root = config_.cgroup_root;
+  options.sandbox.seccomp_profile_root = config_.root_dir / "seccomp";
   options.runtime_name = runtime_name_;
   options.node_name = config_.node_name;
   options.host_ips = [this] { return node_ips_; };

@@ -1,6 +1,7 @@
 #include "kubelet/agent/cri_config.h"
 
 #include "kubelet/agent/runtime_state.h"
+#include "kubelet/volumes/pod_config_error.h"
 #include "kubelet/volumes/quantity.h"
 
 #include <algorithm>
@@ -115,6 +116,44 @@ void HostDns(cri_api::DNSConfig* dns) {
 
 }  // namespace
 
+cri_api::SecurityProfile SeccompProfile(const json& pod_context, const json& container_context,
+                                        const std::filesystem::path& profile_root) {
+  auto chosen = [](const json& context) -> const json* {
+    if (!context.is_object()) return nullptr;
+    auto found = context.find("seccompProfile");
+    return found != context.end() && found->is_object() ? &*found : nullptr;
+  };
+  const json* profile = chosen(container_context);
+  if (profile == nullptr) profile = chosen(pod_context);
+  cri_api::SecurityProfile result;
+  result.set_profile_type(cri_api::SecurityProfile::Unconfined);
+  if (profile == nullptr) return result;
+  std::string type = profile->value("type", "");
+  if (type == "Unconfined") return result;
+  if (type == "RuntimeDefault") {
+    result.set_profile_type(cri_api::SecurityProfile::RuntimeDefault);
+    return result;
+  }
+  if (type != "Localhost") {
+    ThrowConfigError("seccompProfile.type " + (type.empty() ? "(none)" : "\"" + type + "\"") +
+                     " is not one of RuntimeDefault, Unconfined, Localhost");
+  }
+  auto path = profile->find("localhostProfile");
+  if (path == profile->end() || !path->is_string() || path->get<std::string>().empty()) {
+    ThrowConfigError("seccompProfile.localhostProfile must be set when the type is Localhost");
+  }
+  std::filesystem::path relative(path->get<std::string>());
+  bool escapes = relative.is_absolute();
+  for (const auto& part : relative) escapes = escapes || part == "..";
+  if (escapes) {
+    ThrowConfigError("seccompProfile.localhostProfile \"" + relative.string() +
+                     "\" must be a path under the seccomp profile root, without \"..\"");
+  }
+  result.set_profile_type(cri_api::SecurityProfile::Localhost);
+  result.set_localhost_ref((profile_root / relative).string());
+  return result;
+}
+
 cri_api::PodSandboxConfig SandboxConfig(const json& pod, std::uint32_t attempt,
                                         const SandboxSettings& settings) {
   cri_api::PodSandboxConfig config;
@@ -172,7 +211,11 @@ cri_api::PodSandboxConfig SandboxConfig(const json& pod, std::uint32_t attempt,
   }
   auto* linux = config.mutable_linux();
   linux->set_cgroup_parent(PodCgroupParent(pod, settings.cgroup_root));
-  auto* namespaces = linux->mutable_security_context()->mutable_namespace_options();
+  auto* sandbox_security = linux->mutable_security_context();
+  *sandbox_security->mutable_seccomp() =
+      SeccompProfile(pod.value("spec", json::object()).value("securityContext", json::object()),
+                     nullptr, settings.seccomp_profile_root);
+  auto* namespaces = sandbox_security->mutable_namespace_options();
   bool host_network = pod.value("spec", json::object()).value("hostNetwork", false);
   bool host_pid = pod.value("spec", json::object()).value("hostPID", false);
   bool host_ipc = pod.value("spec", json::object()).value("hostIPC", false);
@@ -217,7 +260,7 @@ cri_api::Capability* Capabilities(const json& context,
 cri_api::ContainerConfig ContainerConfig(
     const json& pod, const json& container, int restart_count, bool init,
     const std::vector<std::pair<std::string, std::string>>& env,
-    const std::vector<HostMount>& mounts) {
+    const std::vector<HostMount>& mounts, const SandboxSettings& settings) {
   cri_api::ContainerConfig config;
   std::string name = container.value("name", "");
   config.mutable_metadata()->set_name(name);
@@ -264,6 +307,7 @@ cri_api::ContainerConfig ContainerConfig(
   if (!context.is_object()) context = json::object();
   if (!pod_context.is_object()) pod_context = json::object();
   Capabilities(context, security);
+  *security->mutable_seccomp() = SeccompProfile(pod_context, context, settings.seccomp_profile_root);
   security->set_privileged(context.value("privileged", false));
   security->set_readonly_rootfs(context.value("readOnlyRootFilesystem", false));
   security->set_no_new_privs(!context.value("allowPrivilegeEscalation", true));

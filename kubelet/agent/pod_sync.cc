@@ -126,7 +126,8 @@ void PodSyncer::StartContainer(const json& pod, const json& container, bool init
   auto mounts = volumes_.MountsFor(container, volumes);
   cri_api::CreateContainerRequest create;
   create.set_pod_sandbox_id(sandbox_id);
-  *create.mutable_config() = ContainerConfig(pod, container, restart_count, init, env, mounts);
+  *create.mutable_config() = ContainerConfig(pod, container, restart_count, init, env, mounts,
+                                                   options_.sandbox);
   *create.mutable_sandbox_config() = sandbox_config;
   cri_api::CreateContainerResponse created;
   grpc::Status status = runtime_.runtime.CreateContainer(create, &created);
