@@ -307,7 +307,8 @@ cri_api::ContainerConfig ContainerConfig(
   if (!context.is_object()) context = json::object();
   if (!pod_context.is_object()) pod_context = json::object();
   Capabilities(context, security);
-  *security->mutable_seccomp() = SeccompProfile(pod_context, context, settings.seccomp_profile_root);
+  *security->mutable_seccomp() =
+      SeccompProfile(pod_context, context, settings.seccomp_profile_root);
   security->set_privileged(context.value("privileged", false));
   security->set_readonly_rootfs(context.value("readOnlyRootFilesystem", false));
   security->set_no_new_privs(!context.value("allowPrivilegeEscalation", true));
