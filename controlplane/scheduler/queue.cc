@@ -26,11 +26,14 @@ void SchedulingQueue::Erase(std::unordered_map<std::string, Entry>::iterator it)
   entries_.erase(it);
 }
 
-void SchedulingQueue::Activate(const std::string& key, Entry& entry) {
-  if (entry.where == Where::kActive) return;
+void SchedulingQueue::Enqueue(const std::string& key, Entry& entry) {
   Place(key, entry, Where::kActive);
   active_.push_back(key);
   ready_.notify_one();
+}
+
+void SchedulingQueue::Activate(const std::string& key, Entry& entry) {
+  if (entry.where != Where::kActive) Enqueue(key, entry);
 }
 
 void SchedulingQueue::AddOrUpdate(const PodInfo& pod) {
@@ -39,8 +42,7 @@ void SchedulingQueue::AddOrUpdate(const PodInfo& pod) {
   Entry& entry = it->second;
   entry.pod = pod;
   if (added) {
-    entry.where = Where::kInFlight;  // anything but active, so that Activate queues it
-    Activate(pod.key, entry);
+    Enqueue(pod.key, entry);
   } else if (entry.where == Where::kUnschedulable) {
     // The pod itself changed (say, its tolerations); that is worth another try.
     Place(pod.key, entry, Where::kBackoff);

@@ -77,6 +77,8 @@ class SchedulingQueue {
   };
 
   std::chrono::steady_clock::duration Backoff(int attempts) const;
+  // Queues the entry as active; Activate does so unless it already is.
+  void Enqueue(const std::string& key, Entry& entry);
   void Activate(const std::string& key, Entry& entry);
   // Every change of an entry's place goes through here, so parked_ stays exact.
   void Place(const std::string& key, Entry& entry, Where where);

@@ -114,8 +114,8 @@ void HostDns(cri_api::DNSConfig* dns) {
   }
 }
 
-}  // namespace
-
+// `container_context` is null for the sandbox. A Localhost type without a profile path, with an
+// absolute or escaping one, or an unknown type is a PodConfigError.
 cri_api::SecurityProfile SeccompProfile(const json& pod_context, const json& container_context,
                                         const std::filesystem::path& profile_root) {
   auto chosen = [](const json& context) -> const json* {
@@ -153,6 +153,8 @@ cri_api::SecurityProfile SeccompProfile(const json& pod_context, const json& con
   result.set_localhost_ref((profile_root / relative).string());
   return result;
 }
+
+}  // namespace
 
 cri_api::PodSandboxConfig SandboxConfig(const json& pod, std::uint32_t attempt,
                                         const SandboxSettings& settings) {

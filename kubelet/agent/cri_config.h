@@ -36,20 +36,14 @@ std::filesystem::path PodLogDirectory(const nlohmann::json& pod,
 runtime::v1::PodSandboxConfig SandboxConfig(const nlohmann::json& pod, std::uint32_t attempt,
                                             const SandboxSettings& settings);
 
-// The config of one container (an entry of spec.containers or spec.initContainers). Throws
-// PodConfigError for a seccomp profile it cannot express.
+// The config of one container (an entry of spec.containers or spec.initContainers). Its seccomp
+// profile is the upstream kubelet's choice with seccompDefault off: the container's
+// securityContext.seccompProfile, else the pod's, else Unconfined (SandboxConfig takes the pod's).
+// Throws PodConfigError for a seccomp profile it cannot express.
 runtime::v1::ContainerConfig ContainerConfig(
     const nlohmann::json& pod, const nlohmann::json& container, int restart_count, bool init,
     const std::vector<std::pair<std::string, std::string>>& env,
     const std::vector<HostMount>& mounts, const SandboxSettings& settings);
-
-// The seccomp profile the upstream kubelet (with seccompDefault off, its default) asks for: the
-// container's securityContext.seccompProfile, else the pod's, else Unconfined. `container_context`
-// is null for the sandbox. Throws PodConfigError for a Localhost type without a profile path, an
-// absolute or escaping one, or an unknown type.
-runtime::v1::SecurityProfile SeccompProfile(const nlohmann::json& pod_context,
-                                            const nlohmann::json& container_context,
-                                            const std::filesystem::path& profile_root);
 
 // A pod field with its default: `Get(pod, "/spec/restartPolicy", "Always")`.
 std::string Text(const nlohmann::json& object, const char* pointer,

@@ -32,11 +32,10 @@ OciRuntime::OciRuntime(const hostlet::PluginContext& context)
       registry_(config_.insecure_registries, config_.registry_ca_files),
       image_service_(images_, &registry_),
       pods_(config_, images_, static_cast<const hostlet_network_service*>(host_.Service(HOSTLET_SERVICE_NETWORK))) {
-  if (access(config_.helper.c_str(), X_OK) != 0) {
-    throw std::invalid_argument("runtime module: helper binary " + config_.helper.string() + " is missing");
-  }
-  if (access(config_.unpacker.c_str(), X_OK) != 0) {
-    throw std::invalid_argument("runtime module: unpacker binary " + config_.unpacker.string() + " is missing");
+  for (const auto& [role, binary] : {std::pair{"helper", &config_.helper}, std::pair{"unpacker", &config_.unpacker}}) {
+    if (access(binary->c_str(), X_OK) != 0) {
+      throw std::invalid_argument(std::string("runtime module: ") + role + " binary " + binary->string() + " is missing");
+    }
   }
   ImportConfiguredImages();
 }
