@@ -46,9 +46,16 @@ void AddDefaultRoutes(const NetConf& conf, Result& result) {
   }
 }
 
-// Through a socket of the pod's namespace, from this thread.
-void ConfigurePod(NetlinkSocket& pod, const std::string& if_name, const Result& result) {
-  auto link = pod.FindLink(if_name);
+// Through a socket of the pod's namespace, from this thread. `index` is the interface's, when
+// known (else 0).
+void ConfigurePod(NetlinkSocket& pod, const std::string& if_name, int index, const Result& result) {
+  std::optional<LinkInfo> link;
+  if (index > 0) {
+    link.emplace().index = index;
+    link->name = if_name;
+  } else {
+    link = pod.FindLink(if_name);
+  }
   if (!link) throw CniError(kCniPluginFailure, "interface " + if_name + " vanished from the pod");
   SetLinkFlags(pod, *link, IFF_UP);
   for (const ResultIp& ip : result.ips) AddAddress(pod, link->index, ip.address);
@@ -104,7 +111,7 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
   const LinkInfo bridge =
       EnsureBridge(host, {conf.bridge, conf.mtu, conf.promisc_mode, conf.vlan != 0});
   veth.bridge_index = bridge.index;
-  CreateVethPair(host, veth);
+  const int container_index = CreateVethPair(host, veth);
   rollback.Push([&] { DeleteLinkIfPresent(host, veth.host_name); });
   if (conf.hairpin_mode || conf.vlan != 0) {
     auto port = host.FindLink(veth.host_name);
@@ -114,7 +121,7 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
   }
 
   NetlinkSocket pod(std::move(pod_socket.get().front()));
-  ConfigurePod(pod, request.if_name, result);
+  ConfigurePod(pod, request.if_name, container_index, result);
 
   if (conf.is_gateway) {
     for (const ResultIp& ip : result.ips) {

@@ -120,7 +120,7 @@ LinkInfo EnsureBridge(NetlinkSocket& host, const BridgeSettings& settings) {
   return *bridge;
 }
 
-void CreateVethPair(NetlinkSocket& host, const VethSpec& spec) {
+int CreateVethPair(NetlinkSocket& host, const VethSpec& spec) {
   Link veth(rtnl_link_veth_alloc());
   if (!veth) throw std::bad_alloc();
   rtnl_link_set_name(veth.get(), spec.host_name.c_str());
@@ -147,12 +147,30 @@ void CreateVethPair(NetlinkSocket& host, const VethSpec& spec) {
     rtnl_link_set_num_rx_queues(end, 1);
   }
   rtnl_link_put(peer);  // veth_get_peer took a reference
-  int error = rtnl_link_add(host.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL);
-  if (error < 0) {
-    ThrowNetlink("failed to create veth pair " + spec.host_name + " (host) / " +
-                     spec.container_name + " (container)",
-                 error);
+  const std::string action = "failed to create veth pair " + spec.host_name + " (host) / " +
+                             spec.container_name + " (container)";
+  nl_msg* built = nullptr;
+  if (int error = rtnl_link_build_add_request(veth.get(), NLM_F_CREATE | NLM_F_EXCL, &built);
+      error < 0) {
+    ThrowNetlink(action, error);
   }
+  NlMsg request(built);
+  // The kernel's copy of the new host end (NLM_F_ECHO, since Linux 6.1) names its peer's index
+  // in the pod. Learning it here spares a lookup inside the pod, and a lookup right after the
+  // creation is not cheap: it first makes the kernel process the link's pending carrier change,
+  // which it otherwise does on a worker of its own.
+  nlmsg_hdr(request.get())->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ECHO;
+  int container_index = 0;
+  int error = host.SendAndCollect(request.get(), action, [&](nlmsghdr* reply) {
+    nlattr* attributes[IFLA_MAX + 1];
+    if (reply->nlmsg_type == RTM_NEWLINK &&
+        nlmsg_parse(reply, sizeof(ifinfomsg), attributes, IFLA_MAX, nullptr) == 0 &&
+        attributes[IFLA_LINK] && attributes[IFLA_LINK_NETNSID]) {
+      container_index = static_cast<int>(nla_get_u32(attributes[IFLA_LINK]));
+    }
+  });
+  if (error < 0) ThrowNetlink(action, -nl_syserr2nlerr(-error));
+  return container_index;
 }
 
 void SetHairpin(NetlinkSocket& host, int port_index) {

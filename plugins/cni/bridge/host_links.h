@@ -32,8 +32,9 @@ struct VethSpec {
 };
 
 // Creates the pair in one request: the host end attached to the bridge and up, the container end
-// created directly in the pod's namespace under its final name and up.
-void CreateVethPair(NetlinkSocket& host, const VethSpec& spec);
+// created directly in the pod's namespace under its final name. Returns the container end's
+// index in the pod's namespace, or 0 when the kernel did not say (before Linux 6.1).
+int CreateVethPair(NetlinkSocket& host, const VethSpec& spec);
 
 // Bridge port settings of the host end.
 void SetHairpin(NetlinkSocket& host, int port_index);

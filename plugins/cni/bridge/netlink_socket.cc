@@ -92,6 +92,17 @@ NetlinkSocket::~NetlinkSocket() { nl_socket_free(socket_); }
 
 int NetlinkSocket::Ask(nl_msg* request, const std::string& action,
                        const std::function<void(nlmsghdr*)>& read) {
+  return Exchange(request, action, read, /*until_ack=*/false);
+}
+
+int NetlinkSocket::SendAndCollect(nl_msg* request, const std::string& action,
+                                  const std::function<void(nlmsghdr*)>& read) {
+  nlmsg_hdr(request)->nlmsg_flags |= NLM_F_ACK;
+  return Exchange(request, action, read, /*until_ack=*/true);
+}
+
+int NetlinkSocket::Exchange(nl_msg* request, const std::string& action,
+                            const std::function<void(nlmsghdr*)>& read, bool until_ack) {
   // Sent as it is, with a sequence number of its own, so that libnl's counters stay in step with
   // the replies its own receive loop checks.
   const uint32_t sequence = ++questions_;
@@ -108,7 +119,7 @@ int NetlinkSocket::Ask(nl_msg* request, const std::string& action,
       if (reply->nlmsg_seq != sequence) continue;  // nothing else is asked on this socket meanwhile
       if (reply->nlmsg_type == NLMSG_ERROR) return static_cast<nlmsgerr*>(nlmsg_data(reply))->error;
       read(reply);
-      return 0;
+      if (!until_ack) return 0;
     }
   }
 }

@@ -75,15 +75,23 @@ class NetlinkSocket {
   std::optional<int> NetnsId(int netns_fd);
   // Sends `message` and waits for the kernel's acknowledgement; returns the libnl error (<0) or 0.
   int SendAndAck(nl_msg* message);
+  // Sends `request`, asking for an acknowledgement, and passes every other message answering it
+  // (an NLM_F_ECHO copy, say) to `read` until the acknowledgement comes; returns the kernel's
+  // error (a negative errno), or 0.
+  int SendAndCollect(nl_msg* request, const std::string& action,
+                     const std::function<void(nlmsghdr*)>& read);
 
  private:
   // Sends `request` (answered by one message) with a sequence number of its own and passes the
   // answer to `read`; returns the kernel's error (a negative errno), or 0.
   int Ask(nl_msg* request, const std::string& action, const std::function<void(nlmsghdr*)>& read);
+  // Ask's loop: with `until_ack`, reads past the answers to the acknowledgement.
+  int Exchange(nl_msg* request, const std::string& action,
+               const std::function<void(nlmsghdr*)>& read, bool until_ack);
   std::optional<LinkInfo> GetLink(const std::string& name, int nsid, int index);
 
   nl_sock* socket_;
-  uint32_t questions_ = 0;  // sequence numbers of Ask's requests
+  uint32_t questions_ = 0;  // sequence numbers of Exchange's requests
 };
 
 // Frees a libnl message.
