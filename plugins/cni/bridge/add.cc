@@ -85,7 +85,8 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
   const host_local::Attachment attachment{request.container_id, request.if_name};
 
   // Declared before the rollback, whose steps use them.
-  NetlinkSocket host;
+  HostSockets::Lease host_socket = threads.host_sockets.Take();
+  NetlinkSocket& host = *host_socket;
   VethSpec veth;
   veth.host_name = HostVethName(request.container_id, request.if_name);
   veth.host_mac = RandomMac();
@@ -145,6 +146,7 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
                        {veth.host_name, veth.host_mac, ""},
                        {request.if_name, veth.container_mac, request.netns}};
   rollback.Commit();
+  host_socket.Return();
   return ToJson(result, conf.cni_version);
 }
 

@@ -2,6 +2,7 @@
 // anything, and fails with a CniError carrying the spec's code.
 #pragma once
 
+#include "plugins/cni/bridge/host_sockets.h"
 #include "plugins/cni/bridge/link_reaper.h"
 #include "plugins/cni/bridge/socket_opener.h"
 
@@ -11,11 +12,12 @@
 
 namespace hostlet::bridge {
 
-// What an instance keeps between calls: threads, never state of its own. Destroying it waits for
-// their work (see link_reaper.h, socket_opener.h).
+// What an instance keeps between calls: threads and open host sockets, never state of its own.
+// Destroying it waits for the threads' work (see link_reaper.h, socket_opener.h).
 struct ModuleThreads {
   SocketOpener sockets;
   LinkReaper reaper;
+  HostSockets host_sockets;
 };
 
 nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads);

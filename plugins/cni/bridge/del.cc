@@ -43,7 +43,8 @@ void DeleteAttachment(const CniRequest& request, ModuleThreads& threads) {
   const std::string host_name = HostVethName(request.container_id, request.if_name);
 
   std::optional<NetnsFile> netns = PodNetnsIfPresent(request.netns);
-  NetlinkSocket host;
+  HostSockets::Lease host_socket = threads.host_sockets.Take();
+  NetlinkSocket& host = *host_socket;
   // Subscribed before anything is removed, so that no announcement can be missed.
   const UniqueFd host_monitor = OpenRouteSocket(RTMGRP_LINK);
   std::optional<LinkInfo> host_veth = host.FindLink(host_name);
@@ -87,6 +88,7 @@ void DeleteAttachment(const CniRequest& request, ModuleThreads& threads) {
     reaper.Remove(OpenRouteSocket(), host_veth->index, host_name,
                   {{host_monitor.get(), host_veth->index}});
   }
+  host_socket.Return();
 
   if (ipam_config) {
     host_local::HostLocal(std::move(*ipam_config)).Release({request.container_id, request.if_name});
