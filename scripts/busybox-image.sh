@@ -17,8 +17,11 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
-mkdir -p "$root"/{bin,etc,tmp,root,var/www}
+# The mount points and files a runtime mounts over, present as in any distribution's image, so
+# that no container has to create them in its writable layer.
+mkdir -p "$root"/{bin,dev,etc,proc,sys,tmp,root,var/www}
 chmod 1777 "$root/tmp"
+touch "$root"/etc/{hostname,hosts,resolv.conf}
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
   [[ "$applet" == busybox ]] || ln -s busybox "$root/bin/$applet"
