@@ -90,13 +90,17 @@ class NodeCluster : public ::testing::Test {
     if (!standalone_) {
       command.insert(command.end(), {"--kubeconfig", dir_ / "server/admin.kubeconfig"});
     }
-    command.insert(command.end(), {"--node-name", kNode, "--root-dir", dir_ / "root",
-                                   "--pod-logs-dir", dir_ / "pod-logs", "--images-dir",
-                                   dir_ / "images", "--static-pod-path", dir_ / "manifests",
-                                   "--cgroup-root", cgroup_root_, "--plugin-dir",
-                                   dir_ / "plugins", "--plugin-config", "oci=" + oci.dump(),
-                                   "--socket-dir", dir_ / "sockets", "--cni-conf-dir",
-                                   dir_ / "net.d", "--cni-cache-dir", dir_ / "cni-cache"});
+    command.insert(command.end(), {"--node-name",       kNode,
+                                   "--root-dir",        dir_ / "root",
+                                   "--pod-logs-dir",    dir_ / "pod-logs",
+                                   "--images-dir",      dir_ / "images",
+                                   "--static-pod-path", dir_ / "manifests",
+                                   "--cgroup-root",     cgroup_root_,
+                                   "--plugin-dir",      dir_ / "plugins",
+                                   "--plugin-config",   "oci=" + oci.dump(),
+                                   "--socket-dir",      dir_ / "sockets",
+                                   "--cni-conf-dir",    dir_ / "net.d",
+                                   "--cni-cache-dir",   dir_ / "cni-cache"});
     command.insert(command.end(), agent_flags_.begin(), agent_flags_.end());
     agent_ = std::make_unique<ChildProcess>(command, dir_ / "agent.log");
   }
@@ -176,6 +180,20 @@ class NodeCluster : public ::testing::Test {
     return ::testing::AssertionFailure() << "pod " << name << " is now:\n"
                                          << last.dump(2) << "\nagent log:\n"
                                          << ReadFile(dir_.path() / "agent.log");
+  }
+  // Waits for an event about pod `name` whose text has `text`: the agent posts events from a
+  // thread of their own, so one can land just after the status a test waited for.
+  ::testing::AssertionResult EventsSay(const std::string& name, const std::string& text) {
+    std::string events;
+    if (Eventually([&] {
+          events = Kubectl("get events --field-selector involvedObject.name=" + name).output;
+          return events.find(text) != std::string::npos;
+        })) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "no event about " << name << " says \"" << text << "\"; they are:\n"
+           << events;
   }
   static std::string Phase(const json& pod) {
     return pod.value("status", json::object()).value("phase", "");
