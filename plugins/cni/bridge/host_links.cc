@@ -5,6 +5,7 @@
 
 #include <hostlet/sdk/network_plugin.h>
 
+#include <fcntl.h>
 #include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <net/if.h>
@@ -13,9 +14,10 @@
 #include <netlink/errno.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <memory>
 
 namespace hostlet::bridge {
@@ -228,13 +230,21 @@ bool DeleteLinkIfPresent(NetlinkSocket& socket, const std::string& name) {
 void EnableForwarding(int family) {
   const char* path = family == AF_INET ? "/proc/sys/net/ipv4/ip_forward"
                                        : "/proc/sys/net/ipv6/conf/all/forwarding";
-  std::string current;
-  std::ifstream(path) >> current;
-  if (current == "1") return;
-  std::ofstream out(path);
-  out << "1";
-  out.flush();
-  if (!out) throw CniError(kCniPluginFailure, std::string("failed to enable forwarding: ") + path);
+  // Read on every ADD with a gateway, with plain reads rather than a stream.
+  char current = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    if (read(fd, &current, 1) != 1) current = 0;
+    close(fd);
+  }
+  if (current == '1') return;
+  fd = open(path, O_WRONLY | O_CLOEXEC);
+  bool written = fd >= 0 && write(fd, "1", 1) == 1;
+  if (fd >= 0 && close(fd) != 0) written = false;
+  if (!written) {
+    throw CniError(kCniPluginFailure, std::string("failed to enable forwarding: ") + path + ": " +
+                                          std::strerror(errno));
+  }
 }
 
 }  // namespace hostlet::bridge
