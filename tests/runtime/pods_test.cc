@@ -402,12 +402,26 @@ TEST_F(Pods, BadInputIsRefusedAndRunningContainersAreUntouched) {
 
   EXPECT_EQ(Create("no-such-sandbox", ContainerConfig("x", "true"), pod, &id).error_code(), grpc::StatusCode::NOT_FOUND);
 
-  // A runtime binary that is missing, and one that fails.
+  // A runtime binary that is missing, and one that fails: the container is made, and its start
+  // (where the runtime is first asked, as with containerd) says why it cannot run; removing it
+  // then is prompt.
   for (const char* broken : {"/nonexistent/runc", "/bin/false"}) {
     Start({{"runtime", broken}});
     status = Create(sandbox, ContainerConfig(std::string("broken") + std::to_string(broken[1]), "true"), pod, &id);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    cri::StartContainerRequest start;
+    start.set_container_id(id);
+    cri::StartContainerResponse started;
+    status = runtime->StartContainer(start, &started);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << broken;
-    EXPECT_THAT(status.error_message(), HasSubstr("could not create the container")) << broken;
+    EXPECT_THAT(status.error_message(), HasSubstr("could not start the container")) << broken;
+    EXPECT_EQ(Status(id).status().state(), cri::CONTAINER_CREATED) << broken;
+    auto removing = std::chrono::steady_clock::now();
+    cri::RemoveContainerRequest remove;
+    remove.set_container_id(id);
+    cri::RemoveContainerResponse removed;
+    EXPECT_TRUE(runtime->RemoveContainer(remove, &removed).ok()) << broken;
+    EXPECT_LT(std::chrono::steady_clock::now() - removing, std::chrono::seconds(5)) << broken;
     cri::StatusResponse runtime_status;
     ASSERT_TRUE(runtime->Status({}, &runtime_status).ok());
     EXPECT_EQ(runtime_status.status().conditions(0).type(), "RuntimeReady");
@@ -485,22 +499,22 @@ TEST_F(Pods, CrunRunsOrFailsPromptlyWithItsReason) {
   auto pod = SandboxConfig("crun");
   std::string sandbox = RunSandbox(pod);
   Start({{"runtime", "crun"}});
-  auto started = std::chrono::steady_clock::now();
   std::string id;
-  grpc::Status status = Create(sandbox, ContainerConfig("c", "echo from crun"), pod, &id);
+  ASSERT_TRUE(Create(sandbox, ContainerConfig("c", "echo from crun"), pod, &id).ok());
+  auto started = std::chrono::steady_clock::now();
+  cri::StartContainerRequest start;
+  start.set_container_id(id);
+  cri::StartContainerResponse response;
+  grpc::Status status = runtime->StartContainer(start, &response);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(30));
   if (status.ok()) {
-    cri::StartContainerRequest start;
-    start.set_container_id(id);
-    cri::StartContainerResponse response;
-    ASSERT_TRUE(runtime->StartContainer(start, &response).ok());
     ASSERT_TRUE(Eventually([&] { return Exited(id); }));
     EXPECT_EQ(Status(id).status().exit_code(), 0);
   } else {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-    EXPECT_THAT(status.error_message(), HasSubstr("crun could not create the container: "));
+    EXPECT_THAT(status.error_message(), HasSubstr("crun could not start the container: "));
     // The reason is crun's own words, not a generic failure.
-    EXPECT_GT(status.error_message().size(), std::string("CreateContainer: crun could not create the container: ").size() + 10);
+    EXPECT_GT(status.error_message().size(), std::string("StartContainer: crun could not start the container: ").size() + 10);
   }
 }
 

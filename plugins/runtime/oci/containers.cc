@@ -126,7 +126,6 @@ grpc::Status PodRuntime::CreateContainer(const runtime::v1::CreateContainerReque
   auto rootfs = bundle / "rootfs";
   auto layer = config_.root / "containers" / container.id;
   auto cleanup = [&](grpc::Status status) {
-    RunProcess(Runtime({"delete", "--force", container.id}), std::chrono::seconds(30));
     umount2(rootfs.c_str(), MNT_DETACH);
     std::error_code ignored;
     std::filesystem::remove_all(dir, ignored);
@@ -157,40 +156,6 @@ grpc::Status PodRuntime::CreateContainer(const runtime::v1::CreateContainerReque
     std::ofstream(bundle / "config.json") << spec.dump(1);
     SaveContainer(container);
 
-    // The monitor reports on a pipe whether the runtime created the container.
-    int sync[2];
-    if (pipe2(sync, O_CLOEXEC) != 0) return cleanup({grpc::StatusCode::INTERNAL, "CreateContainer: pipe failed"});
-    ProcessResult spawned;
-    try {
-      spawned = RunProcess({config_.helper.string(), "monitor", config_.runtime, (config_.state / "runc").string(),
-                            container.id, bundle.string(), container.log_path, (dir / "exit.json").string(),
-                            MemoryCgroup(container.cgroups_path)},
-                           std::chrono::seconds(30), {sync[1]});
-    } catch (...) {
-      close(sync[0]);
-      close(sync[1]);
-      throw;
-    }
-    close(sync[1]);
-    std::string report;
-    pollfd wait{sync[0], POLLIN, 0};
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (poll(&wait, 1, 200) <= 0) continue;
-      char buffer[4096];
-      ssize_t got = read(sync[0], buffer, sizeof(buffer));
-      if (got <= 0) break;
-      report.append(buffer, static_cast<size_t>(got));
-    }
-    close(sync[0]);
-    while (!report.empty() && report.back() == '\n') report.pop_back();
-    if (!report.starts_with("ok ")) {
-      std::string why = report.starts_with("error ") ? report.substr(6)
-                        : spawned.exit_code != 0   ? spawned.Describe()
-                                                   : "the container monitor gave no answer";
-      return cleanup({grpc::StatusCode::FAILED_PRECONDITION,
-                      "CreateContainer: " + config_.runtime + " could not create the container: " + why});
-    }
   } catch (const InvalidContainerConfig& invalid) {
     return cleanup({grpc::StatusCode::INVALID_ARGUMENT, std::string("CreateContainer: ") + invalid.what()});
   } catch (const std::exception& error) {
@@ -213,6 +178,55 @@ PodRuntime::InProgress::~InProgress() {
   runtime->in_progress_.erase(key);
 }
 
+grpc::Status PodRuntime::RunUnderMonitor(const Container& container) {
+  const auto dir = ContainerDir(container.id);
+  // The monitor reports on a pipe whether the runtime created and started the container.
+  int sync[2];
+  if (pipe2(sync, O_CLOEXEC) != 0) return {grpc::StatusCode::INTERNAL, "pipe failed"};
+  ProcessResult spawned;
+  try {
+    spawned = RunProcess({config_.helper.string(), "monitor", config_.runtime, (config_.state / "runc").string(),
+                          container.id, (dir / "bundle").string(), container.log_path, (dir / "exit.json").string(),
+                          MemoryCgroup(container.cgroups_path)},
+                         std::chrono::seconds(30), {sync[1]});
+  } catch (...) {
+    close(sync[0]);
+    close(sync[1]);
+    throw;
+  }
+  close(sync[1]);
+  std::string report;
+  pollfd wait{sync[0], POLLIN, 0};
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (poll(&wait, 1, 200) <= 0) continue;
+    char buffer[4096];
+    ssize_t got = read(sync[0], buffer, sizeof(buffer));
+    if (got <= 0) break;
+    report.append(buffer, static_cast<size_t>(got));
+  }
+  close(sync[0]);
+  while (!report.empty() && report.back() == '\n') report.pop_back();
+  if (report.starts_with("ok ")) return grpc::Status::OK;
+  std::string why = report.starts_with("error ") ? report.substr(6)
+                    : spawned.exit_code != 0   ? spawned.Describe()
+                                               : "the container monitor gave no answer";
+  return {grpc::StatusCode::FAILED_PRECONDITION, config_.runtime + " could not start the container: " + why};
+}
+
+void PodRuntime::RecordNeverStarted(const std::string& id) {
+  // What the monitor would have written had the container been killed at once.
+  const auto path = ContainerDir(id) / "exit.json";
+  {
+    std::ofstream out(path.string() + ".tmp", std::ios::trunc);
+    out << nlohmann::json{{"exitCode", 128 + SIGKILL}, {"finishedAt", NowNanos()}, {"signal", SIGKILL},
+                          {"oomKilled", false}}
+               .dump()
+        << "\n";
+  }
+  std::filesystem::rename(path.string() + ".tmp", path);
+}
+
 grpc::Status PodRuntime::StartContainer(const std::string& id) {
   const std::string reservation = "start/" + id;
   {
@@ -225,12 +239,21 @@ grpc::Status PodRuntime::StartContainer(const std::string& id) {
     }
   }
   InProgress release{this, reservation};
-  // Taken before the start: a short-lived process can exit before `start` returns, and its
-  // finish must not come before its start. runc runs without the lock, beside other starts.
+  Container container;
+  {
+    std::lock_guard lock(mutex_);
+    container = containers_.at(id);
+  }
+  // Taken before the start: a short-lived process can exit before the runtime returns, and its
+  // finish must not come before its start. The runtime runs without the lock, beside other
+  // starts. It creates and starts the container in one call (`run --detach`), as containerd
+  // leaves creating the runtime's container to the start: one process fewer per container than
+  // `create` at CreateContainer and `start` here.
   const int64_t starting = NowNanos();
-  ProcessResult started = RunProcess(Runtime({"start", id}), std::chrono::seconds(60));
-  if (started.exit_code != 0) {
-    return {grpc::StatusCode::FAILED_PRECONDITION, "StartContainer: " + config_.runtime + " start: " + started.Describe()};
+  grpc::Status ran = RunUnderMonitor(container);
+  if (!ran.ok()) {
+    RunProcess(Runtime({"delete", "--force", id}), std::chrono::seconds(30));
+    return {ran.error_code(), "StartContainer: " + ran.error_message()};
   }
   std::lock_guard lock(mutex_);
   auto found = containers_.find(id);
@@ -244,6 +267,13 @@ grpc::Status PodRuntime::StopContainerLocked(Container& container, int64_t timeo
                                              std::unique_lock<std::mutex>& lock) {
   const std::string id = container.id;
   if (ExitOf(id)) return grpc::Status::OK;
+  if (container.started_at == 0 && !in_progress_.contains("start/" + id)) {
+    // Created but never started: the runtime has nothing of it to stop.
+    RecordNeverStarted(id);
+    container.started_at = ExitOf(id)->finished_at;
+    SaveContainer(container);
+    return grpc::Status::OK;
+  }
   auto exited = [&] { return ExitOf(id).has_value(); };
   const runtime::v1::Signal stop = container.config.stop_signal();
   lock.unlock();  // the wait can be long; other containers' calls go on meanwhile

@@ -87,6 +87,11 @@ class PodRuntime {
   grpc::Status AttachNetwork(Sandbox& sandbox);
   void DetachNetwork(Sandbox& sandbox);
   grpc::Status StopContainerLocked(Container& container, int64_t timeout_seconds, std::unique_lock<std::mutex>& lock);
+  // Has the runtime create and start the container under a new monitor (`hostlet-oci-helper
+  // monitor`), which stays as its parent; returns once the runtime has answered.
+  grpc::Status RunUnderMonitor(const Container& container);
+  // The exit of a container stopped before it was ever started.
+  void RecordNeverStarted(const std::string& id);
   void DestroyContainerLocked(const Container& container);
   std::string MemoryCgroup(const std::string& cgroups_path) const;
   void FillStats(const Container& container, runtime::v1::ContainerStats* stats) const;

@@ -1,7 +1,7 @@
 // hostlet-oci-helper: the OCI runtime module's work that must run in a process of its own, per
 // pod or container (so it links nothing it does not need; unpacking is hostlet-oci-unpack's).
 //   pin-namespaces DIR HOSTNAME NET IPC  create and pin a pod's namespaces
-//   monitor RUNTIME ROOT ID BUNDLE LOG EXITFILE MEMCGROUP   create a container and own its stdio
+//   monitor RUNTIME ROOT ID BUNDLE LOG EXITFILE MEMCGROUP   run a container and own its stdio
 #include "plugins/runtime/oci/helper/monitor.h"
 #include "plugins/runtime/oci/helper/namespaces.h"
 

@@ -112,8 +112,9 @@ int Monitor(const MonitorOptions& options) {
     dup2(null, STDIN_FILENO);
     dup2(out[1], STDOUT_FILENO);
     dup2(err[1], STDERR_FILENO);
-    execlp(options.runtime.c_str(), options.runtime.c_str(), "--root", options.runtime_root.c_str(), "create",
-           "--bundle", options.bundle.c_str(), "--pid-file", pid_file.c_str(), options.id.c_str(), nullptr);
+    execlp(options.runtime.c_str(), options.runtime.c_str(), "--root", options.runtime_root.c_str(), "run",
+           "--detach", "--bundle", options.bundle.c_str(), "--pid-file", pid_file.c_str(), options.id.c_str(),
+           nullptr);
     std::string message = "cannot run " + options.runtime + ": " + std::strerror(errno) + "\n";
     if (write(STDERR_FILENO, message.data(), message.size()) < 0) _exit(127);
     _exit(127);
@@ -128,13 +129,13 @@ int Monitor(const MonitorOptions& options) {
     for (char& c : message) {
       if (c == '\n') c = ' ';
     }
-    Report("error " + (message.empty() ? options.runtime + " create failed" : message));
+    Report("error " + (message.empty() ? options.runtime + " run failed" : message));
     return 1;
   }
   pid_t container = 0;
   std::ifstream(pid_file) >> container;
   if (container <= 0) {
-    Report("error " + options.runtime + " create left no pid file");
+    Report("error " + options.runtime + " run left no pid file");
     return 1;
   }
   Report("ok " + std::to_string(container));

@@ -14,10 +14,11 @@ struct MonitorOptions {
   std::string memory_cgroup;  // the container's memory cgroup dir, for OOM detection; may be ""
 };
 
-// `monitor ...`: detaches from the caller, creates the container with the OCI runtime, reports
-// "ok <pid>" or "error <message>" on file descriptor 3, then owns the container's stdout and
-// stderr (written to the log in CRI format; SIGUSR1 reopens it) until the container exits, and
-// records its exit in the exit file. The caller reaps only the short-lived first child.
+// `monitor ...`: detaches from the caller, creates and starts the container with the OCI runtime
+// (`run --detach`), reports "ok <pid>" or "error <message>" on file descriptor 3, then owns the
+// container's stdout and stderr (written to the log in CRI format; SIGUSR1 reopens it) until the
+// container exits, and records its exit in the exit file. The caller reaps only the short-lived
+// first child.
 int Monitor(const MonitorOptions& options);
 
 }  // namespace hostlet::oci::helper
