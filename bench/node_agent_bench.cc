@@ -8,8 +8,9 @@
 //       from its POST to a pod watch first showing it Running with every container ready
 //       (Kubernetes' pod startup SLO: p99 under 5 s; target here: p99 under 0.5 s);
 //   (3) with the N pods running: the agent's RSS (against the upstream kubelet's CI limit of
-//       50 MiB for 10 pods and the 20 MiB target), the memory of the runtime's processes outside
-//       the agent (the OCI module's per-container monitors; containerd and its shims) apart
+//       50 MiB for 10 pods and the 20 MiB target; that limit reads the summary API's rssBytes,
+//       anonymous memory, so the agent's is compared too), the memory of the runtime's processes
+//       outside the agent (the OCI module's per-container monitors; containerd and its shims) apart
 //       from it, with PSS since most of their RSS is shared pages, and CPU over 10 s;
 //   (4) all N deleted at once: time until the watch shows each gone (the agent confirms a
 //       deletion once the pod's containers are stopped), and until the agent's pod
@@ -838,6 +839,16 @@ int main(int argc, char** argv) {
           "  agent RSS %s / %.0f MiB upstream CI limit: %.2f   / %.0f MiB target: %.2f (%s)\n",
           label, kUpstreamLimitMib, usage.rss_mib / kUpstreamLimitMib, kTargetMib,
           usage.rss_mib / kTargetMib, usage.rss_mib <= kTargetMib ? "met" : "missed");
+    }
+    // The upstream limit is checked against the summary API's rssBytes, which is the cgroup's
+    // anonymous memory (and swap cache), not /proc's RSS with its file-backed library pages.
+    for (const auto& [label, usage] :
+         {std::pair{"idle", oci.agent_idle}, std::pair{"with pods", oci.agent_busy}}) {
+      std::printf(
+          "  agent anonymous memory %s (what the upstream CI limit measures as rssBytes) / "
+          "%.0f MiB limit: %.2f   / %.0f MiB target: %.2f (%s)\n",
+          label, kUpstreamLimitMib, usage.anonymous_mib / kUpstreamLimitMib, kTargetMib,
+          usage.anonymous_mib / kTargetMib, usage.anonymous_mib <= kTargetMib ? "met" : "missed");
     }
     PrintBurst("hostlet OCI module", pods, oci);
     if (with_containerd) {
