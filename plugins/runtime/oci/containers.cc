@@ -229,6 +229,7 @@ void PodRuntime::RecordNeverStarted(const std::string& id) {
 
 grpc::Status PodRuntime::StartContainer(const std::string& id) {
   const std::string reservation = "start/" + id;
+  Container container;  // a copy: the runtime runs without the lock
   {
     std::lock_guard lock(mutex_);
     auto found = containers_.find(id);
@@ -237,13 +238,9 @@ grpc::Status PodRuntime::StartContainer(const std::string& id) {
       return {grpc::StatusCode::FAILED_PRECONDITION,
               "StartContainer: container " + id + " is not in the created state"};
     }
+    container = found->second;
   }
   InProgress release{this, reservation};
-  Container container;
-  {
-    std::lock_guard lock(mutex_);
-    container = containers_.at(id);
-  }
   // Taken before the start: a short-lived process can exit before the runtime returns, and its
   // finish must not come before its start. The runtime runs without the lock, beside other
   // starts. It creates and starts the container in one call (`run --detach`), as containerd
