@@ -839,11 +839,8 @@ int main(int argc, char** argv) {
           "  agent RSS %s / %.0f MiB upstream CI limit: %.2f   / %.0f MiB target: %.2f (%s)\n",
           label, kUpstreamLimitMib, usage.rss_mib / kUpstreamLimitMib, kTargetMib,
           usage.rss_mib / kTargetMib, usage.rss_mib <= kTargetMib ? "met" : "missed");
-    }
-    // The upstream limit is checked against the summary API's rssBytes, which is the cgroup's
-    // anonymous memory (and swap cache), not /proc's RSS with its file-backed library pages.
-    for (const auto& [label, usage] :
-         {std::pair{"idle", oci.agent_idle}, std::pair{"with pods", oci.agent_busy}}) {
+      // The upstream limit is checked against the summary API's rssBytes, which is the cgroup's
+      // anonymous memory (and swap cache), not /proc's RSS with its file-backed library pages.
       std::printf(
           "  agent anonymous memory %s (what the upstream CI limit measures as rssBytes) / "
           "%.0f MiB limit: %.2f   / %.0f MiB target: %.2f (%s)\n",

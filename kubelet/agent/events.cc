@@ -53,7 +53,6 @@ void EventRecorder::Record(const json& pod, const PodEvent& event) {
   std::snprintf(suffix, sizeof suffix, ".%016llx", static_cast<unsigned long long>(sequence++));
   Queued queued{
       Text(pod, "/metadata/uid") + "\n" + event.type + "\n" + event.reason + "\n" + event.message,
-      now,
       {{"apiVersion", "v1"},
        {"kind", "Event"},
        {"metadata", {{"name", Text(pod, "/metadata/name") + suffix}, {"namespace", ns}}},
@@ -102,7 +101,7 @@ void EventRecorder::Send() {
 }
 
 void EventRecorder::Post(const Queued& event) {
-  if (CountRepeat(event.key, event.time)) return;
+  if (CountRepeat(event.key, event.object.value("lastTimestamp", ""))) return;
   const std::string ns = event.object["metadata"].value("namespace", "default");
   try {
     const std::string collection = "/api/v1/namespaces/" + ns + "/events";

@@ -43,9 +43,8 @@ class EventRecorder {
     std::chrono::steady_clock::time_point last;
   };
   struct Queued {
-    std::string key;  // pod uid, type, reason, message
-    std::string time;
-    nlohmann::json object;
+    std::string key;        // pod uid, type, reason, message
+    nlohmann::json object;  // the Event, stamped when it was recorded
   };
   void Send();
   void Post(const Queued& event);

@@ -161,7 +161,7 @@ int CreateVethPair(NetlinkSocket& host, const VethSpec& spec) {
   // in the pod. Learning it here spares a lookup inside the pod, and a lookup right after the
   // creation is not cheap: it first makes the kernel process the link's pending carrier change,
   // which it otherwise does on a worker of its own.
-  nlmsg_hdr(request.get())->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ECHO;
+  nlmsg_hdr(request.get())->nlmsg_flags |= NLM_F_ECHO;
   int container_index = 0;
   int error = host.SendAndCollect(request.get(), action, [&](nlmsghdr* reply) {
     nlattr* attributes[IFLA_MAX + 1];

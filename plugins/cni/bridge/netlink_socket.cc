@@ -97,7 +97,9 @@ int NetlinkSocket::Ask(nl_msg* request, const std::string& action,
 
 int NetlinkSocket::SendAndCollect(nl_msg* request, const std::string& action,
                                   const std::function<void(nlmsghdr*)>& read) {
-  nlmsg_hdr(request)->nlmsg_flags |= NLM_F_ACK;
+  // Sent as built (nl_send does not complete a message), so the flags every request needs are
+  // set here.
+  nlmsg_hdr(request)->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
   return Exchange(request, action, read, /*until_ack=*/true);
 }
 

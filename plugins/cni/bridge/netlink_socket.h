@@ -75,7 +75,8 @@ class NetlinkSocket {
   std::optional<int> NetnsId(int netns_fd);
   // Sends `message` and waits for the kernel's acknowledgement; returns the libnl error (<0) or 0.
   int SendAndAck(nl_msg* message);
-  // Sends `request`, asking for an acknowledgement, and passes every other message answering it
+  // Sends `request` (made a request asking for an acknowledgement), and passes every other message
+  // answering it
   // (an NLM_F_ECHO copy, say) to `read` until the acknowledgement comes; returns the kernel's
   // error (a negative errno), or 0.
   int SendAndCollect(nl_msg* request, const std::string& action,

@@ -214,17 +214,19 @@ grpc::Status PodRuntime::RunUnderMonitor(const Container& container) {
   return {grpc::StatusCode::FAILED_PRECONDITION, config_.runtime + " could not start the container: " + why};
 }
 
-void PodRuntime::RecordNeverStarted(const std::string& id) {
+int64_t PodRuntime::RecordNeverStarted(const std::string& id) {
   // What the monitor would have written had the container been killed at once.
   const auto path = ContainerDir(id) / "exit.json";
+  const int64_t finished = NowNanos();
   {
     std::ofstream out(path.string() + ".tmp", std::ios::trunc);
-    out << nlohmann::json{{"exitCode", 128 + SIGKILL}, {"finishedAt", NowNanos()}, {"signal", SIGKILL},
+    out << nlohmann::json{{"exitCode", 128 + SIGKILL}, {"finishedAt", finished}, {"signal", SIGKILL},
                           {"oomKilled", false}}
                .dump()
         << "\n";
   }
   std::filesystem::rename(path.string() + ".tmp", path);
+  return finished;
 }
 
 grpc::Status PodRuntime::StartContainer(const std::string& id) {
@@ -266,8 +268,8 @@ grpc::Status PodRuntime::StopContainerLocked(Container& container, int64_t timeo
   if (ExitOf(id)) return grpc::Status::OK;
   if (container.started_at == 0 && !in_progress_.contains("start/" + id)) {
     // Created but never started: the runtime has nothing of it to stop.
-    RecordNeverStarted(id);
-    container.started_at = ExitOf(id)->finished_at;
+    // It counts as having run to an end, at once.
+    container.started_at = RecordNeverStarted(id);
     SaveContainer(container);
     return grpc::Status::OK;
   }
@@ -285,7 +287,8 @@ grpc::Status PodRuntime::StopContainerLocked(Container& container, int64_t timeo
   lock.lock();
   if (!exited()) return {grpc::StatusCode::DEADLINE_EXCEEDED, "container " + id + " did not stop after SIGKILL"};
   if (containers_.count(id) && containers_.at(id).started_at == 0) {
-    // Killed before it was ever started: it still counts as having run to an end.
+    // Killed while its start was under way, before StartContainer recorded it: it still counts
+    // as having run to an end.
     containers_.at(id).started_at = ExitOf(id)->finished_at;
   }
   return grpc::Status::OK;

@@ -90,8 +90,8 @@ class PodRuntime {
   // Has the runtime create and start the container under a new monitor (`hostlet-oci-helper
   // monitor`), which stays as its parent; returns once the runtime has answered.
   grpc::Status RunUnderMonitor(const Container& container);
-  // The exit of a container stopped before it was ever started.
-  void RecordNeverStarted(const std::string& id);
+  // Records the exit of a container stopped before it was ever started; returns its time.
+  int64_t RecordNeverStarted(const std::string& id);
   void DestroyContainerLocked(const Container& container);
   std::string MemoryCgroup(const std::string& cgroups_path) const;
   void FillStats(const Container& container, runtime::v1::ContainerStats* stats) const;
