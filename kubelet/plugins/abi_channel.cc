@@ -27,7 +27,7 @@ struct Reply {
   // contract (an out-of-range code, success with an error) gets a status saying so.
   grpc::Status Outcome(int32_t code, const Module& module) const {
     if (code == 0) {
-      if (!has_error) return grpc::Status::OK;
+      if (!has_error) return {};
       return {grpc::StatusCode::INTERNAL, module.Describe() + " returned success but reported error " +
                                               std::to_string(error_code) + ": " + error_message};
     }

@@ -66,7 +66,7 @@ grpc::Status NetworkPlugin::Call(const char* method, std::string_view request_by
       *response = nlohmann::json{{"cniVersion", cni_version},
                                  {"supportedVersions", SupportedVersions()}}
                       .dump();
-      return grpc::Status::OK;
+      return {};
     }
     CniRequest request = CniRequest::FromJson(envelope);
     cni_version = request.cni_version();
@@ -85,7 +85,7 @@ grpc::Status NetworkPlugin::Call(const char* method, std::string_view request_by
       throw CniError(kCniInvalidEnvironment, std::string("unknown CNI command ") + method);
     }
     *response = result.dump();
-    return grpc::Status::OK;
+    return {};
   } catch (const CniError& error) {
     return {grpc::StatusCode::UNKNOWN, error.ToJson(cni_version).dump()};
   } catch (const std::exception& error) {
