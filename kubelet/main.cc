@@ -68,7 +68,7 @@ int Usage(const char* problem) {
          "  --address IP              where the agent's HTTPS server listens (default 127.0.0.1)\n"
          "  --port N                  its port (default 10250; 0: no server). It serves /healthz,\n"
          "                            and /pods, /containerLogs, /metrics, /metrics/cadvisor,\n"
-         "                            /metrics/probes and\n"
+         "                            /metrics/resource, /metrics/probes and\n"
          "                            /stats/summary to clients with a certificate signed by the\n"
          "                            kubeconfig's CA\n"
          "  --tls-cert-file FILE      its certificate (default: self-signed, ROOT-DIR/pki)\n"

@@ -77,6 +77,11 @@ AgentServer::AgentServer(const ServerOptions& options, NodeView node) : node_(st
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return response;
   });
+  router_.Add("GET", "/metrics/resource", [this](const Request&, const PathParams&) {
+    Response response = Text(ResourceMetrics(*node_.runtime));
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return response;
+  });
   router_.Add("GET", "/stats/summary",
               [this, node_name = options.node_name](const Request&, const PathParams&) {
                 Response response;

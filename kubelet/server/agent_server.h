@@ -1,10 +1,9 @@
 // The node agent's HTTPS server, on the kubelet's port (10250 by default): /healthz for anyone,
 // and for clients with a certificate signed by the cluster CA (the apiserver's kubelet-client
 // certificate, as the upstream kubelet's --client-ca-file admits) /pods, /containerLogs,
-// /metrics, /metrics/cadvisor, /metrics/probes and /stats/summary. Its serving certificate is the
-// configured one, else a self-signed one made once under the agent's root dir, which the apiserver
-// does not check (as upstream without
-// --kubelet-certificate-authority).
+// /metrics, /metrics/cadvisor, /metrics/resource, /metrics/probes and /stats/summary. Its serving
+// certificate is the configured one, else a self-signed one made once under the agent's root dir,
+// which the apiserver does not check (as upstream without --kubelet-certificate-authority).
 #pragma once
 
 #include "controlplane/apiserver/http_server.h"

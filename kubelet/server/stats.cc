@@ -2,10 +2,13 @@
 
 #include "kubelet/agent/runtime_state.h"
 #include "kubelet/metrics/registry.h"
+#include "kubelet/metrics/text_format.h"
 
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 namespace hostlet::server {
@@ -85,7 +88,135 @@ std::pair<std::uint64_t, std::uint64_t> NodeMemory() {
   return {total, total > available ? total - available : 0};
 }
 
+// The time a runtime stat was read, in the exposition's milliseconds; nullopt when not given.
+std::optional<std::int64_t> Millis(std::int64_t nanoseconds) {
+  if (nanoseconds <= 0) return std::nullopt;
+  return nanoseconds / 1'000'000;
+}
+
+// Samples gathered family by family, since the text format wants each family's samples together
+// under its HELP and TYPE lines and the runtime's stats come pod by pod. A family without samples
+// is left out, as the upstream registry leaves it out.
+class Exposition {
+ public:
+  using Labels = std::vector<std::pair<const char*, std::string>>;
+
+  // Returns the family's index, for Add.
+  std::size_t Family(const char* name, const char* type, const char* help) {
+    families_.push_back({name, type, help, {}});
+    return families_.size() - 1;
+  }
+
+  void Add(std::size_t family, const Labels& labels, double value,
+           std::optional<std::int64_t> millis = std::nullopt) {
+    std::string& out = families_[family].samples;
+    out += families_[family].name;
+    if (!labels.empty()) {
+      out += '{';
+      for (std::size_t i = 0; i < labels.size(); ++i) {
+        if (i > 0) out += ',';
+        out += labels[i].first;
+        out += "=\"" + metrics::EscapeLabelValue(labels[i].second) + '"';
+      }
+      out += '}';
+    }
+    out += ' ' + metrics::FormatNumber(value);
+    if (millis) out += ' ' + std::to_string(*millis);
+    out += '\n';
+  }
+
+  std::string Render() const {
+    std::string text;
+    for (const auto& family : families_) {
+      if (family.samples.empty()) continue;
+      text += std::string("# HELP ") + family.name + ' ' + metrics::EscapeHelp(family.help) + '\n';
+      text += std::string("# TYPE ") + family.name + ' ' + family.type + '\n';
+      text += family.samples;
+    }
+    return text;
+  }
+
+ private:
+  struct Entry {
+    const char* name;
+    const char* type;
+    const char* help;
+    std::string samples;
+  };
+  std::vector<Entry> families_;
+};
+
 }  // namespace
+
+std::string ResourceMetrics(cri::RuntimeClient& runtime) {
+  Exposition out;
+  const auto node_cpu = out.Family("node_cpu_usage_seconds_total", "counter",
+                                   "Cumulative cpu time consumed by the node in core-seconds");
+  const auto node_memory = out.Family("node_memory_working_set_bytes", "gauge",
+                                      "Current working set of the node in bytes");
+  const auto start_time = out.Family("container_start_time_seconds", "gauge",
+                                     "Start time of the container since unix epoch in seconds");
+  const auto container_cpu =
+      out.Family("container_cpu_usage_seconds_total", "counter",
+                 "Cumulative cpu time consumed by the container in core-seconds");
+  const auto container_memory = out.Family("container_memory_working_set_bytes", "gauge",
+                                           "Current working set of the container in bytes");
+  const auto pod_cpu = out.Family("pod_cpu_usage_seconds_total", "counter",
+                                  "Cumulative cpu time consumed by the pod in core-seconds");
+  const auto pod_memory = out.Family("pod_memory_working_set_bytes", "gauge",
+                                     "Current working set of the pod in bytes");
+  const auto scrape_error =
+      out.Family("scrape_error", "gauge",
+                 "1 if there was an error while getting container metrics, 0 otherwise");
+  const auto resource_scrape_error =
+      out.Family("resource_scrape_error", "gauge",
+                 "1 if there was an error while getting container metrics, 0 otherwise");
+
+  const std::int64_t now = NowNs();
+  out.Add(node_cpu, {}, static_cast<double>(NodeCpuNanoseconds()) / 1e9, Millis(now));
+  out.Add(node_memory, {}, static_cast<double>(NodeMemory().second), Millis(now));
+  double failed = 0;
+  try {
+    // Containers' start times are not among their stats; the runtime's list has them.
+    cri_api::ListContainersResponse listed;
+    agent::Check(runtime.runtime.ListContainers({}, &listed), "ListContainers");
+    std::map<std::string, std::int64_t> created;
+    for (const auto& container : listed.containers()) {
+      created[container.id()] = container.created_at();
+    }
+    for (const auto& pod : PodStats(runtime)) {
+      const auto& metadata = pod.attributes().metadata();
+      const auto& usage = pod.linux();
+      for (const auto& container : usage.containers()) {
+        const Exposition::Labels labels{{"container", container.attributes().metadata().name()},
+                                        {"pod", metadata.name()},
+                                        {"namespace", metadata.namespace_()}};
+        if (auto found = created.find(container.attributes().id());
+            found != created.end() && found->second > 0) {
+          out.Add(start_time, labels, static_cast<double>(found->second) / 1e9);
+        }
+        out.Add(container_cpu, labels,
+                static_cast<double>(container.cpu().usage_core_nano_seconds().value()) / 1e9,
+                Millis(container.cpu().timestamp()));
+        out.Add(container_memory, labels,
+                static_cast<double>(container.memory().working_set_bytes().value()),
+                Millis(container.memory().timestamp()));
+      }
+      const Exposition::Labels labels{{"pod", metadata.name()},
+                                      {"namespace", metadata.namespace_()}};
+      out.Add(pod_cpu, labels,
+              static_cast<double>(usage.cpu().usage_core_nano_seconds().value()) / 1e9,
+              Millis(usage.cpu().timestamp()));
+      out.Add(pod_memory, labels, static_cast<double>(usage.memory().working_set_bytes().value()),
+              Millis(usage.memory().timestamp()));
+    }
+  } catch (const std::exception&) {
+    failed = 1;
+  }
+  out.Add(scrape_error, {}, failed);
+  out.Add(resource_scrape_error, {}, failed);
+  return out.Render();
+}
 
 std::string CadvisorMetrics(cri::RuntimeClient& runtime) {
   // A registry per scrape: the series are exactly the containers of the moment.

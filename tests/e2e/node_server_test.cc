@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -172,21 +173,55 @@ TEST_F(NodeServer, NodeProxyServesHealthPodsAndMetricsThatPromtoolAccepts) {
   EXPECT_EQ(pod["containers"][0]["name"], "main");
   EXPECT_GT(pod["containers"][0]["cpu"]["usageCoreNanoSeconds"].get<std::uint64_t>(), 0u);
 
+  // A metrics page of the node, through the apiserver's proxy, saved to `file` and linted.
+  auto fetch_metrics = [&](const std::string& path, const std::string& file) {
+    auto fetched = Host(
+        "nsenter --net=/run/netns/" + netns_ + " env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
+        " KUBECONFIG=" + dir_ / "server/admin.kubeconfig" + " kubectl --cache-dir " +
+        dir_ / "cache" + " get --raw /api/v1/nodes/e2e-node/proxy" + path + " > " + file);
+    ASSERT_EQ(fetched.exit_code, 0) << fetched.output;
+    auto check = Host("promtool check metrics < " + file);
+    EXPECT_EQ(check.exit_code, 0) << check.output;
+    EXPECT_EQ(check.output, "") << check.output;
+  };
   std::string cadvisor_file = dir_ / "cadvisor.txt";
-  auto cadvisor = Host(
-      "nsenter --net=/run/netns/" + netns_ + " env -i PATH=/usr/bin:/bin HOME=" + dir_ / "home" +
-      " KUBECONFIG=" + dir_ / "server/admin.kubeconfig" + " kubectl --cache-dir " + dir_ / "cache" +
-      " get --raw /api/v1/nodes/e2e-node/proxy/metrics/cadvisor > " + cadvisor_file);
-  ASSERT_EQ(cadvisor.exit_code, 0) << cadvisor.output;
-  auto cadvisor_check = Host("promtool check metrics < " + cadvisor_file);
-  EXPECT_EQ(cadvisor_check.exit_code, 0) << cadvisor_check.output;
-  EXPECT_EQ(cadvisor_check.output, "") << cadvisor_check.output;
+  fetch_metrics("/metrics/cadvisor", cadvisor_file);
   EXPECT_THAT(ReadFile(cadvisor_file),
               ::testing::ContainsRegex("container_memory_working_set_bytes\\{container=\"main\","
                                        "pod=\"idle\",namespace=\"default\"\\} [1-9]"));
   EXPECT_THAT(ReadFile(cadvisor_file),
               HasSubstr("container_cpu_usage_seconds_total{container=\"main\",pod=\"idle\","
                         "namespace=\"default\"} "));
+
+  // What metrics-server reads for `kubectl top`: usage stamped with the time it was read (ms).
+  std::string resource_file = dir_ / "resource.txt";
+  fetch_metrics("/metrics/resource", resource_file);
+  const std::string resource = ReadFile(resource_file);
+  const std::string main_labels = "\\{container=\"main\",pod=\"idle\",namespace=\"default\"\\}";
+  EXPECT_THAT(resource,
+              ::testing::ContainsRegex("\nnode_cpu_usage_seconds_total [0-9.e+]+ [0-9]{13}\n"));
+  EXPECT_THAT(resource, ::testing::ContainsRegex(
+                            "\nnode_memory_working_set_bytes [1-9][0-9.e+]* [0-9]{13}\n"));
+  EXPECT_THAT(resource, ::testing::ContainsRegex("\ncontainer_cpu_usage_seconds_total" +
+                                                 main_labels + " [0-9.e+-]+ [0-9]{13}\n"));
+  EXPECT_THAT(resource, ::testing::ContainsRegex("\ncontainer_memory_working_set_bytes" +
+                                                 main_labels + " [1-9][0-9.e+]* [0-9]{13}\n"));
+  EXPECT_THAT(resource,
+              ::testing::ContainsRegex(
+                  "\npod_memory_working_set_bytes\\{pod=\"idle\",namespace=\"default\"\\} "
+                  "[1-9][0-9.e+]* [0-9]{13}\n"));
+  EXPECT_THAT(resource, HasSubstr("\nscrape_error 0\n"));
+  EXPECT_THAT(resource, HasSubstr("\nresource_scrape_error 0\n"));
+  // The container started within the last hour, by the runtime's clock (the host's).
+  std::smatch started;
+  ASSERT_TRUE(std::regex_search(
+      resource, started,
+      std::regex("\ncontainer_start_time_seconds" + main_labels + " ([0-9.e+]+)\n")))
+      << resource;
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_GT(std::stod(started[1]), now - 3600);
+  EXPECT_LT(std::stod(started[1]), now + 1);
 
   // The port the node reports is where its server is.
   json node = json::parse(Kubectl("get node e2e-node -o json").output);
