@@ -154,7 +154,7 @@ grpc::Status PodRuntime::CreateContainer(const runtime::v1::CreateContainerReque
     std::ifstream(sandbox_dir / "hostname") >> inputs.paths.hostname;
     nlohmann::json spec = BuildOciSpec(inputs);
     std::ofstream(bundle / "config.json") << spec.dump(1);
-    SaveContainer(container);
+    SaveContainer(container, /*with_config=*/true);
 
   } catch (const InvalidContainerConfig& invalid) {
     return cleanup({grpc::StatusCode::INVALID_ARGUMENT, std::string("CreateContainer: ") + invalid.what()});
@@ -258,7 +258,7 @@ grpc::Status PodRuntime::StartContainer(const std::string& id) {
   auto found = containers_.find(id);
   if (found == containers_.end()) return {grpc::StatusCode::NOT_FOUND, "StartContainer: container " + id + " was removed"};
   found->second.started_at = starting;
-  SaveContainer(found->second);
+  SaveContainer(found->second, /*with_config=*/false);
   return grpc::Status::OK;
 }
 
@@ -270,7 +270,7 @@ grpc::Status PodRuntime::StopContainerLocked(Container& container, int64_t timeo
     // Created but never started: the runtime has nothing of it to stop.
     // It counts as having run to an end, at once.
     container.started_at = RecordNeverStarted(id);
-    SaveContainer(container);
+    SaveContainer(container, /*with_config=*/false);
     return grpc::Status::OK;
   }
   auto exited = [&] { return ExitOf(id).has_value(); };
@@ -430,7 +430,7 @@ grpc::Status PodRuntime::UpdateContainerResources(const runtime::v1::UpdateConta
     return {grpc::StatusCode::INVALID_ARGUMENT, std::string("UpdateContainerResources: ") + invalid.what()};
   }
   *found->second.config.mutable_linux()->mutable_resources() = request.linux();
-  SaveContainer(found->second);
+  SaveContainer(found->second, /*with_config=*/true);
   return grpc::Status::OK;
 }
 

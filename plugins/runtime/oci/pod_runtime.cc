@@ -35,9 +35,9 @@ std::vector<std::string> PodRuntime::Runtime(std::vector<std::string> args) cons
   return args;
 }
 
-void PodRuntime::SaveSandbox(const Sandbox& sandbox) const {
+void PodRuntime::SaveSandbox(const Sandbox& sandbox, bool with_config) const {
   auto dir = SandboxDir(sandbox.id);
-  WriteAtomically(dir / "config.pb", sandbox.config.SerializeAsString());
+  if (with_config) WriteAtomically(dir / "config.pb", sandbox.config.SerializeAsString());
   WriteAtomically(dir / "record.json", nlohmann::json{{"id", sandbox.id},
                                                       {"createdAt", sandbox.created_at},
                                                       {"ready", sandbox.ready},
@@ -48,9 +48,9 @@ void PodRuntime::SaveSandbox(const Sandbox& sandbox) const {
                                                       .dump());
 }
 
-void PodRuntime::SaveContainer(const Container& container) const {
+void PodRuntime::SaveContainer(const Container& container, bool with_config) const {
   auto dir = ContainerDir(container.id);
-  WriteAtomically(dir / "config.pb", container.config.SerializeAsString());
+  if (with_config) WriteAtomically(dir / "config.pb", container.config.SerializeAsString());
   WriteAtomically(dir / "record.json", nlohmann::json{{"id", container.id},
                                                       {"sandboxId", container.sandbox_id},
                                                       {"imageId", container.image_id},

@@ -77,8 +77,11 @@ class PodRuntime {
   // The container's init process as the runtime recorded it, or 0.
   int ContainerPid(const std::string& id) const;
   void LoadState();
-  void SaveSandbox(const Sandbox& sandbox) const;
-  void SaveContainer(const Container& container) const;
+  // The record of a sandbox or container, and its CRI config when `with_config`: the config is
+  // written when it is made or changed, not with every change of state, as each write is a new
+  // file.
+  void SaveSandbox(const Sandbox& sandbox, bool with_config) const;
+  void SaveContainer(const Container& container, bool with_config) const;
   std::filesystem::path SandboxDir(const std::string& id) const;
   std::filesystem::path ContainerDir(const std::string& id) const;
   std::optional<Exit> ExitOf(const std::string& id) const;

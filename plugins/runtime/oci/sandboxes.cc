@@ -183,7 +183,7 @@ grpc::Status PodRuntime::RunPodSandbox(const runtime::v1::RunPodSandboxRequest& 
     }
     std::ofstream(dir / "hosts") << "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
                                  << (sandbox.ip.empty() ? "" : sandbox.ip + "\t" + hostname + "\n");
-    SaveSandbox(sandbox);
+    SaveSandbox(sandbox, /*with_config=*/true);
   } catch (const std::exception& error) {
     return fail({grpc::StatusCode::INTERNAL, std::string("RunPodSandbox: ") + error.what()});
   }
@@ -216,7 +216,7 @@ grpc::Status PodRuntime::StopPodSandbox(const std::string& id) {
     return {grpc::StatusCode::UNAVAILABLE, "StopPodSandbox: the network could not be detached; try again"};
   }
   sandbox.ready = false;
-  SaveSandbox(sandbox);
+  SaveSandbox(sandbox, /*with_config=*/false);
   return grpc::Status::OK;
 }
 
