@@ -88,6 +88,28 @@ std::pair<std::uint64_t, std::uint64_t> NodeMemory() {
   return {total, total > available ? total - available : 0};
 }
 
+// When each of the runtime's containers and sandboxes was created, by ID. Their stats do not say;
+// upstream takes a container's and a pod's start time from the runtime's lists, too.
+std::map<std::string, std::int64_t> CreationTimes(cri::RuntimeClient& runtime) {
+  std::map<std::string, std::int64_t> created;
+  cri_api::ListContainersResponse containers;
+  agent::Check(runtime.runtime.ListContainers({}, &containers), "ListContainers");
+  for (const auto& container : containers.containers()) {
+    created[container.id()] = container.created_at();
+  }
+  cri_api::ListPodSandboxResponse sandboxes;
+  agent::Check(runtime.runtime.ListPodSandbox({}, &sandboxes), "ListPodSandbox");
+  for (const auto& sandbox : sandboxes.items()) created[sandbox.id()] = sandbox.created_at();
+  return created;
+}
+
+std::optional<std::int64_t> CreatedAt(const std::map<std::string, std::int64_t>& created,
+                                      const std::string& id) {
+  auto found = created.find(id);
+  if (found == created.end() || found->second <= 0) return std::nullopt;
+  return found->second;
+}
+
 // The time a runtime stat was read, in the exposition's milliseconds; nullopt when not given.
 std::optional<std::int64_t> Millis(std::int64_t nanoseconds) {
   if (nanoseconds <= 0) return std::nullopt;
@@ -177,13 +199,7 @@ std::string ResourceMetrics(cri::RuntimeClient& runtime) {
   out.Add(node_memory, {}, static_cast<double>(NodeMemory().second), Millis(now));
   double failed = 0;
   try {
-    // Containers' start times are not among their stats; the runtime's list has them.
-    cri_api::ListContainersResponse listed;
-    agent::Check(runtime.runtime.ListContainers({}, &listed), "ListContainers");
-    std::map<std::string, std::int64_t> created;
-    for (const auto& container : listed.containers()) {
-      created[container.id()] = container.created_at();
-    }
+    const auto created = CreationTimes(runtime);
     for (const auto& pod : PodStats(runtime)) {
       const auto& metadata = pod.attributes().metadata();
       const auto& usage = pod.linux();
@@ -191,9 +207,8 @@ std::string ResourceMetrics(cri::RuntimeClient& runtime) {
         const Exposition::Labels labels{{"container", container.attributes().metadata().name()},
                                         {"pod", metadata.name()},
                                         {"namespace", metadata.namespace_()}};
-        if (auto found = created.find(container.attributes().id());
-            found != created.end() && found->second > 0) {
-          out.Add(start_time, labels, static_cast<double>(found->second) / 1e9);
+        if (auto started = CreatedAt(created, container.attributes().id())) {
+          out.Add(start_time, labels, static_cast<double>(*started) / 1e9);
         }
         out.Add(container_cpu, labels,
                 static_cast<double>(container.cpu().usage_core_nano_seconds().value()) / 1e9,
@@ -257,21 +272,30 @@ json StatsSummary(cri::RuntimeClient& runtime, const std::string& node_name) {
                       {"usageBytes", working_set},
                       {"workingSetBytes", working_set}}}}},
                   {"pods", json::array()}};
+  const auto created = CreationTimes(runtime);
   for (const auto& pod : PodStats(runtime)) {
     const auto& metadata = pod.attributes().metadata();
     json containers = json::array();
     for (const auto& container : pod.linux().containers()) {
-      containers.push_back({{"name", container.attributes().metadata().name()},
-                            {"cpu", Cpu(container.cpu())},
-                            {"memory", Memory(container.memory())}});
+      json entry = {{"name", container.attributes().metadata().name()},
+                    {"cpu", Cpu(container.cpu())},
+                    {"memory", Memory(container.memory())}};
+      if (auto started = CreatedAt(created, container.attributes().id())) {
+        entry["startTime"] = Rfc3339(*started);
+      }
+      containers.push_back(std::move(entry));
     }
-    summary["pods"].push_back({{"podRef",
-                                {{"name", metadata.name()},
-                                 {"namespace", metadata.namespace_()},
-                                 {"uid", metadata.uid()}}},
-                               {"containers", containers},
-                               {"cpu", Cpu(pod.linux().cpu())},
-                               {"memory", Memory(pod.linux().memory())}});
+    json entry = {{"podRef",
+                   {{"name", metadata.name()},
+                    {"namespace", metadata.namespace_()},
+                    {"uid", metadata.uid()}}},
+                  {"containers", containers},
+                  {"cpu", Cpu(pod.linux().cpu())},
+                  {"memory", Memory(pod.linux().memory())}};
+    if (auto started = CreatedAt(created, pod.attributes().id())) {
+      entry["startTime"] = Rfc3339(*started);
+    }
+    summary["pods"].push_back(std::move(entry));
   }
   return summary;
 }

@@ -25,7 +25,8 @@ std::string CadvisorMetrics(cri::RuntimeClient& runtime);
 std::string ResourceMetrics(cri::RuntimeClient& runtime);
 
 // The Summary: node cpu and memory from the root cgroup and /proc/meminfo, each pod's and
-// container's from the runtime. Throws std::runtime_error when the runtime fails.
+// container's from the runtime, with their start times (when the runtime created the sandbox and
+// the container). Throws std::runtime_error when the runtime fails.
 nlohmann::json StatsSummary(cri::RuntimeClient& runtime, const std::string& node_name);
 
 }  // namespace hostlet::server

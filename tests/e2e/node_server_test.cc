@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <fstream>
+#include <iomanip>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -172,6 +174,19 @@ TEST_F(NodeServer, NodeProxyServesHealthPodsAndMetricsThatPromtoolAccepts) {
   ASSERT_EQ(pod["containers"].size(), 1u) << pod.dump(2);
   EXPECT_EQ(pod["containers"][0]["name"], "main");
   EXPECT_GT(pod["containers"][0]["cpu"]["usageCoreNanoSeconds"].get<std::uint64_t>(), 0u);
+  // Start times as the pod's status tells them, to the second the runtime's clock allows.
+  json status = json::parse(Kubectl("get pod idle -o json").output)["status"];
+  const auto seconds_of = [](const json& time) {
+    std::tm parts{};
+    std::istringstream(time.get<std::string>()) >> std::get_time(&parts, "%Y-%m-%dT%H:%M:%SZ");
+    return static_cast<long>(timegm(&parts));
+  };
+  ASSERT_TRUE(pod.contains("startTime")) << pod.dump(2);
+  ASSERT_TRUE(pod["containers"][0].contains("startTime")) << pod.dump(2);
+  EXPECT_NEAR(seconds_of(pod["startTime"]), seconds_of(status["startTime"]), 5) << pod.dump(2);
+  EXPECT_NEAR(seconds_of(pod["containers"][0]["startTime"]),
+              seconds_of(status["containerStatuses"][0]["state"]["running"]["startedAt"]), 5)
+      << pod.dump(2);
 
   // A metrics page of the node, through the apiserver's proxy, saved to `file` and linted.
   auto fetch_metrics = [&](const std::string& path, const std::string& file) {
