@@ -1,6 +1,7 @@
 // The real agent process, killed with SIGKILL and started again, finds the containers its OCI
 // runtime module started still running (not restarted) and drives them as before.
 #include "tests/runtime/image_builder.h"
+#include "tests/support/cgroup_root.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
@@ -52,7 +53,10 @@ class AgentRestart : public ::testing::Test {
   }
 
   std::unique_ptr<ChildProcess> StartAgent(const std::string& log) {
-    nlohmann::json config = {{"root", dir / "root"}, {"state", dir / "state"}, {"importDirs", {dir / "images"}}};
+    nlohmann::json config = {{"root", dir / "root"},
+                             {"state", dir / "state"},
+                             {"importDirs", {dir / "images"}},
+                             {"cgroupParent", cgroups.path()}};
     auto agent = std::make_unique<ChildProcess>(
         std::vector<std::string>{HOSTLET_AGENT_BINARY, "--plugin-dir", dir / "plugins", "--plugin-config",
                                  "oci=" + config.dump(), "--socket-dir", dir / "sockets",
@@ -74,6 +78,7 @@ class AgentRestart : public ::testing::Test {
     return nlohmann::json::parse(response.info().at("info"))["pid"];
   }
 
+  testing::CgroupRoot cgroups{"hostlet-restart-test"};  // removed after the pods, which empties it
   TempDir dir;
   std::unique_ptr<cri::RuntimeServiceProxy> runtime;
 };

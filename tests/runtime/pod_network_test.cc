@@ -4,6 +4,7 @@
 // Two pods get addresses and reach each other and the gateway. The agent runs in a network
 // namespace of its own (unshare -n), which plays the host: nothing touches the machine's network.
 #include "tests/runtime/image_builder.h"
+#include "tests/support/cgroup_root.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 
@@ -39,7 +40,10 @@ class PodNetwork : public ::testing::Test {
            {"ipam", {{"type", "host-local"}, {"dataDir", dir / "ipam"},
                      {"ranges", {{{{"subnet", "10.252.7.0/24"}}}}}, {"routes", {{{"dst", "0.0.0.0/0"}}}}}}}}}};
     std::ofstream(dir / "net.d/10-podnet.conflist") << conflist.dump();
-    nlohmann::json oci = {{"root", dir / "root"}, {"state", dir / "state"}, {"importDirs", {dir / "images"}}};
+    nlohmann::json oci = {{"root", dir / "root"},
+                          {"state", dir / "state"},
+                          {"importDirs", {dir / "images"}},
+                          {"cgroupParent", cgroups.path()}};
     agent = std::make_unique<ChildProcess>(
         std::vector<std::string>{"/usr/bin/unshare", "--net", "--", HOSTLET_AGENT_BINARY, "--plugin-dir", dir / "plugins",
                                  "--plugin-config", "oci=" + oci.dump(), "--socket-dir", dir / "sockets",
@@ -108,6 +112,7 @@ class PodNetwork : public ::testing::Test {
     return response;
   }
 
+  testing::CgroupRoot cgroups{"hostlet-podnet-test"};  // removed after the pods, which empties it
   TempDir dir;
   std::unique_ptr<ChildProcess> agent;
   std::unique_ptr<cri::RuntimeServiceProxy> runtime;

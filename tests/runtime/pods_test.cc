@@ -3,6 +3,7 @@
 // a new module instance, and bad input that leaves running containers alone.
 #include "kubelet/plugins/loader.h"
 #include "tests/runtime/image_builder.h"
+#include "tests/support/cgroup_root.h"
 #include "tests/support/fixtures.h"
 
 #include <nlohmann/json.hpp>
@@ -53,7 +54,10 @@ class Pods : public ::testing::Test {
   void Start(nlohmann::json extra = nlohmann::json::object()) {
     runtime.reset();
     channel.reset();
-    nlohmann::json config = {{"root", dir / "root"}, {"state", dir / "state"}, {"importDirs", {dir / "import"}}};
+    nlohmann::json config = {{"root", dir / "root"},
+                             {"state", dir / "state"},
+                             {"importDirs", {dir / "import"}},
+                             {"cgroupParent", cgroups.path()}};
     config.update(extra);
     channel = plugins::Load(HOSTLET_OCI_RUNTIME)->Create(config.dump());
     runtime = std::make_unique<cri::RuntimeServiceProxy>(channel);
@@ -150,6 +154,7 @@ class Pods : public ::testing::Test {
     return nlohmann::json::parse(Status(id).info().at("info"))["cgroupsPath"];
   }
 
+  testing::CgroupRoot cgroups{"hostlet-pods-test"};  // removed after the module, which empties it
   TempDir dir;
   std::shared_ptr<Channel> channel;
   std::unique_ptr<cri::RuntimeServiceProxy> runtime;
@@ -516,6 +521,30 @@ TEST_F(Pods, CrunRunsOrFailsPromptlyWithItsReason) {
     // The reason is crun's own words, not a generic failure.
     EXPECT_GT(status.error_message().size(), std::string("StartContainer: crun could not start the container: ").size() + 10);
   }
+}
+
+TEST_F(Pods, ACgroupParentOutsideTheHierarchyIsRefusedNamingTheField) {
+  for (const char* bad : {"hostlet", "/", "/hostlet/", "/a/../b"}) {
+    try {
+      Start({{"cgroupParent", bad}});
+      ADD_FAILURE() << "accepted cgroupParent " << bad;
+    } catch (const std::exception& error) {
+      EXPECT_THAT(error.what(), ::testing::HasSubstr("cgroupParent")) << bad;
+    }
+  }
+  // A sandbox that names no cgroup parent gets its own cgroup under the configured one, and its
+  // containers theirs below it.
+  Start();
+  auto pod = SandboxConfig("own");
+  std::string id = RunSandbox(pod);
+  CreateAndStart(id, ContainerConfig("idle", "sleep 1000"), pod);
+  const std::string mine = cgroups.path() + "/" + id;
+  EXPECT_TRUE(std::filesystem::is_directory("/sys/fs/cgroup/memory" + mine)) << mine;
+  cri::RemovePodSandboxRequest remove;
+  remove.set_pod_sandbox_id(id);
+  cri::RemovePodSandboxResponse removed;
+  ASSERT_TRUE(runtime->RemovePodSandbox(remove, &removed).ok());
+  EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/memory" + mine)) << mine;
 }
 
 }  // namespace

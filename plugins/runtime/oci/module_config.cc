@@ -31,6 +31,12 @@ ModuleConfig ModuleConfig::FromJson(const nlohmann::json& json) {
   config.root = Field<std::string>(json, "root", config.root);
   config.state = Field<std::string>(json, "state", config.state);
   config.runtime = Field<std::string>(json, "runtime", config.runtime);
+  config.cgroup_parent = Field<std::string>(json, "cgroupParent", config.cgroup_parent);
+  if (config.cgroup_parent.size() < 2 || config.cgroup_parent.front() != '/' || config.cgroup_parent.back() == '/' ||
+      config.cgroup_parent.find("..") != std::string::npos) {
+    throw std::invalid_argument("runtime module config: field \"cgroupParent\" must be an absolute cgroup path "
+                                "below the root, like /hostlet; got \"" + config.cgroup_parent + "\"");
+  }
   config.helper = Field<std::string>(json, "helper", (ThisModuleDir() / "hostlet-oci-helper").string());
   config.unpacker = Field<std::string>(json, "unpacker", (ThisModuleDir() / "hostlet-oci-unpack").string());
   for (const auto& dir : Field<std::vector<std::string>>(json, "importDirs", {})) config.import_dirs.push_back(dir);

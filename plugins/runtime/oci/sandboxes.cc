@@ -152,7 +152,8 @@ grpc::Status PodRuntime::RunPodSandbox(const runtime::v1::RunPodSandboxRequest& 
   sandbox.config = config;
   sandbox.created_at = NowNanos();
   sandbox.own_netns = !HostNetwork(config);
-  sandbox.cgroup_parent = config.linux().cgroup_parent().empty() ? "/hostlet/" + sandbox.id : config.linux().cgroup_parent();
+  sandbox.cgroup_parent = config.linux().cgroup_parent().empty() ? config_.cgroup_parent + "/" + sandbox.id
+                                                                 : config.linux().cgroup_parent();
   auto dir = SandboxDir(sandbox.id);
   std::filesystem::create_directories(dir);
   std::string hostname = config.hostname().empty() ? config.metadata().name() : config.hostname();
@@ -238,7 +239,9 @@ grpc::Status PodRuntime::RemovePodSandbox(const std::string& id) {
   std::error_code ignored;
   std::filesystem::remove_all(dir, ignored);
   const auto& parent = sandboxes_.at(id).cgroup_parent;
-  if (parent == "/hostlet/" + id) {
+  // The module's own cgroup for a sandbox that named none: named after the sandbox's random ID,
+  // under whatever cgroupParent the module had when it made it.
+  if (parent.ends_with("/" + id)) {
     for (const auto& controller : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
       rmdir((controller.path().string() + parent).c_str());
     }
