@@ -89,6 +89,15 @@ std::string FamilyBase::LabelText(const LabelValues& values, const std::string& 
   return text.empty() ? "" : "{" + text + "}";
 }
 
+namespace {
+
+// " <millis>" for a stamped sample, else nothing.
+std::string StampText(const Stamped& sample) {
+  return sample.stamp() != 0 ? " " + std::to_string(sample.stamp()) : "";
+}
+
+}  // namespace
+
 std::string FamilyBase::Header() const {
   return "# HELP " + name_ + " " + EscapeHelp(help_) + "\n# TYPE " + name_ + " " + type_ + "\n";
 }
@@ -98,7 +107,8 @@ void Family<Counter>::Render(std::string* out) const {
   *out += Header();
   std::lock_guard lock(mutex_);
   for (const auto& [values, counter] : series_) {
-    *out += name_ + LabelText(values) + " " + FormatNumber(counter->value()) + "\n";
+    *out += name_ + LabelText(values) + " " + FormatNumber(counter->value()) + StampText(*counter) +
+            "\n";
   }
 }
 
@@ -107,7 +117,8 @@ void Family<Gauge>::Render(std::string* out) const {
   *out += Header();
   std::lock_guard lock(mutex_);
   for (const auto& [values, gauge] : series_) {
-    *out += name_ + LabelText(values) + " " + FormatNumber(gauge->value()) + "\n";
+    *out +=
+        name_ + LabelText(values) + " " + FormatNumber(gauge->value()) + StampText(*gauge) + "\n";
   }
 }
 

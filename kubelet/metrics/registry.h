@@ -18,7 +18,19 @@ namespace hostlet::metrics {
 // Values in the order of the family's label names.
 using LabelValues = std::vector<std::string>;
 
-class Counter {
+// When a value was read, for one copied from elsewhere (a cgroup the runtime read): rendered as
+// the sample's timestamp, in milliseconds since the epoch, so that a scraper computes rates from
+// the reading times rather than from its scrape times. Unset (0), no timestamp is rendered.
+class Stamped {
+ public:
+  void Stamp(std::int64_t millis) { millis_.store(millis); }
+  std::int64_t stamp() const { return millis_.load(); }
+
+ private:
+  std::atomic<std::int64_t> millis_{0};
+};
+
+class Counter : public Stamped {
  public:
   // Throws std::invalid_argument for a negative amount: counters only go up.
   void Increment(double by = 1);
@@ -28,7 +40,7 @@ class Counter {
   std::atomic<double> value_{0};
 };
 
-class Gauge {
+class Gauge : public Stamped {
  public:
   void Set(double value) { value_.store(value); }
   void Add(double by) { value_.fetch_add(by); }

@@ -2,7 +2,6 @@
 
 #include "kubelet/agent/runtime_state.h"
 #include "kubelet/metrics/registry.h"
-#include "kubelet/metrics/text_format.h"
 
 #include <ctime>
 #include <filesystem>
@@ -10,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 namespace hostlet::server {
 namespace {
@@ -88,15 +88,20 @@ std::pair<std::uint64_t, std::uint64_t> NodeMemory() {
   return {total, total > available ? total - available : 0};
 }
 
-// When each of the runtime's containers and sandboxes was created, by ID. Their stats do not say;
-// upstream takes a container's and a pod's start time from the runtime's lists, too.
-std::map<std::string, std::int64_t> CreationTimes(cri::RuntimeClient& runtime) {
+// When each of the runtime's containers, or sandboxes, was created, by ID. Their stats do not
+// say; upstream takes a container's and a pod's start time from the runtime's lists, too.
+std::map<std::string, std::int64_t> ContainersCreated(cri::RuntimeClient& runtime) {
   std::map<std::string, std::int64_t> created;
   cri_api::ListContainersResponse containers;
   agent::Check(runtime.runtime.ListContainers({}, &containers), "ListContainers");
   for (const auto& container : containers.containers()) {
     created[container.id()] = container.created_at();
   }
+  return created;
+}
+
+std::map<std::string, std::int64_t> SandboxesCreated(cri::RuntimeClient& runtime) {
+  std::map<std::string, std::int64_t> created;
   cri_api::ListPodSandboxResponse sandboxes;
   agent::Check(runtime.runtime.ListPodSandbox({}, &sandboxes), "ListPodSandbox");
   for (const auto& sandbox : sandboxes.items()) created[sandbox.id()] = sandbox.created_at();
@@ -110,127 +115,83 @@ std::optional<std::int64_t> CreatedAt(const std::map<std::string, std::int64_t>&
   return found->second;
 }
 
-// The time a runtime stat was read, in the exposition's milliseconds; nullopt when not given.
-std::optional<std::int64_t> Millis(std::int64_t nanoseconds) {
-  if (nanoseconds <= 0) return std::nullopt;
-  return nanoseconds / 1'000'000;
+// A value the runtime read at `nanoseconds`, with that time as the sample's timestamp.
+template <class Sample>
+void SetRead(Sample& sample, double value, std::int64_t nanoseconds) {
+  if constexpr (std::is_same_v<Sample, metrics::Counter>) {
+    sample.Increment(value);
+  } else {
+    sample.Set(value);
+  }
+  if (nanoseconds > 0) sample.Stamp(nanoseconds / 1'000'000);
 }
-
-// Samples gathered family by family, since the text format wants each family's samples together
-// under its HELP and TYPE lines and the runtime's stats come pod by pod. A family without samples
-// is left out, as the upstream registry leaves it out.
-class Exposition {
- public:
-  using Labels = std::vector<std::pair<const char*, std::string>>;
-
-  // Returns the family's index, for Add.
-  std::size_t Family(const char* name, const char* type, const char* help) {
-    families_.push_back({name, type, help, {}});
-    return families_.size() - 1;
-  }
-
-  void Add(std::size_t family, const Labels& labels, double value,
-           std::optional<std::int64_t> millis = std::nullopt) {
-    std::string& out = families_[family].samples;
-    out += families_[family].name;
-    if (!labels.empty()) {
-      out += '{';
-      for (std::size_t i = 0; i < labels.size(); ++i) {
-        if (i > 0) out += ',';
-        out += labels[i].first;
-        out += "=\"" + metrics::EscapeLabelValue(labels[i].second) + '"';
-      }
-      out += '}';
-    }
-    out += ' ' + metrics::FormatNumber(value);
-    if (millis) out += ' ' + std::to_string(*millis);
-    out += '\n';
-  }
-
-  std::string Render() const {
-    std::string text;
-    for (const auto& family : families_) {
-      if (family.samples.empty()) continue;
-      text += std::string("# HELP ") + family.name + ' ' + metrics::EscapeHelp(family.help) + '\n';
-      text += std::string("# TYPE ") + family.name + ' ' + family.type + '\n';
-      text += family.samples;
-    }
-    return text;
-  }
-
- private:
-  struct Entry {
-    const char* name;
-    const char* type;
-    const char* help;
-    std::string samples;
-  };
-  std::vector<Entry> families_;
-};
 
 }  // namespace
 
 std::string ResourceMetrics(cri::RuntimeClient& runtime) {
-  Exposition out;
-  const auto node_cpu = out.Family("node_cpu_usage_seconds_total", "counter",
-                                   "Cumulative cpu time consumed by the node in core-seconds");
-  const auto node_memory = out.Family("node_memory_working_set_bytes", "gauge",
-                                      "Current working set of the node in bytes");
-  const auto start_time = out.Family("container_start_time_seconds", "gauge",
-                                     "Start time of the container since unix epoch in seconds");
-  const auto container_cpu =
-      out.Family("container_cpu_usage_seconds_total", "counter",
-                 "Cumulative cpu time consumed by the container in core-seconds");
-  const auto container_memory = out.Family("container_memory_working_set_bytes", "gauge",
-                                           "Current working set of the container in bytes");
-  const auto pod_cpu = out.Family("pod_cpu_usage_seconds_total", "counter",
-                                  "Cumulative cpu time consumed by the pod in core-seconds");
-  const auto pod_memory = out.Family("pod_memory_working_set_bytes", "gauge",
-                                     "Current working set of the pod in bytes");
-  const auto scrape_error =
-      out.Family("scrape_error", "gauge",
-                 "1 if there was an error while getting container metrics, 0 otherwise");
-  const auto resource_scrape_error =
-      out.Family("resource_scrape_error", "gauge",
-                 "1 if there was an error while getting container metrics, 0 otherwise");
+  // A registry per scrape, as for /metrics/cadvisor.
+  metrics::Registry registry;
+  const std::vector<std::string> container_labels = {"container", "pod", "namespace"};
+  const std::vector<std::string> pod_labels = {"pod", "namespace"};
+  auto& node_cpu = registry.AddCounter("node_cpu_usage_seconds_total",
+                                       "Cumulative cpu time consumed by the node in core-seconds");
+  auto& node_memory = registry.AddGauge("node_memory_working_set_bytes",
+                                        "Current working set of the node in bytes");
+  auto& start_time = registry.AddGauge("container_start_time_seconds",
+                                       "Start time of the container since unix epoch in seconds",
+                                       container_labels);
+  auto& container_cpu = registry.AddCounter(
+      "container_cpu_usage_seconds_total",
+      "Cumulative cpu time consumed by the container in core-seconds", container_labels);
+  auto& container_memory =
+      registry.AddGauge("container_memory_working_set_bytes",
+                        "Current working set of the container in bytes", container_labels);
+  auto& pod_cpu =
+      registry.AddCounter("pod_cpu_usage_seconds_total",
+                          "Cumulative cpu time consumed by the pod in core-seconds", pod_labels);
+  auto& pod_memory = registry.AddGauge("pod_memory_working_set_bytes",
+                                       "Current working set of the pod in bytes", pod_labels);
+  const std::string error_help =
+      "1 if there was an error while getting container metrics, 0 otherwise";
+  auto& scrape_error = registry.AddGauge("scrape_error", error_help);
+  auto& resource_scrape_error = registry.AddGauge("resource_scrape_error", error_help);
 
   const std::int64_t now = NowNs();
-  out.Add(node_cpu, {}, static_cast<double>(NodeCpuNanoseconds()) / 1e9, Millis(now));
-  out.Add(node_memory, {}, static_cast<double>(NodeMemory().second), Millis(now));
+  SetRead(node_cpu.With(), static_cast<double>(NodeCpuNanoseconds()) / 1e9, now);
+  SetRead(node_memory.With(), static_cast<double>(NodeMemory().second), now);
   double failed = 0;
   try {
-    const auto created = CreationTimes(runtime);
+    const auto created = ContainersCreated(runtime);
     for (const auto& pod : PodStats(runtime)) {
       const auto& metadata = pod.attributes().metadata();
       const auto& usage = pod.linux();
       for (const auto& container : usage.containers()) {
-        const Exposition::Labels labels{{"container", container.attributes().metadata().name()},
-                                        {"pod", metadata.name()},
-                                        {"namespace", metadata.namespace_()}};
+        const metrics::LabelValues labels{container.attributes().metadata().name(), metadata.name(),
+                                          metadata.namespace_()};
         if (auto started = CreatedAt(created, container.attributes().id())) {
-          out.Add(start_time, labels, static_cast<double>(*started) / 1e9);
+          start_time.With(labels).Set(static_cast<double>(*started) / 1e9);
         }
-        out.Add(container_cpu, labels,
+        SetRead(container_cpu.With(labels),
                 static_cast<double>(container.cpu().usage_core_nano_seconds().value()) / 1e9,
-                Millis(container.cpu().timestamp()));
-        out.Add(container_memory, labels,
+                container.cpu().timestamp());
+        SetRead(container_memory.With(labels),
                 static_cast<double>(container.memory().working_set_bytes().value()),
-                Millis(container.memory().timestamp()));
+                container.memory().timestamp());
       }
-      const Exposition::Labels labels{{"pod", metadata.name()},
-                                      {"namespace", metadata.namespace_()}};
-      out.Add(pod_cpu, labels,
+      const metrics::LabelValues labels{metadata.name(), metadata.namespace_()};
+      SetRead(pod_cpu.With(labels),
               static_cast<double>(usage.cpu().usage_core_nano_seconds().value()) / 1e9,
-              Millis(usage.cpu().timestamp()));
-      out.Add(pod_memory, labels, static_cast<double>(usage.memory().working_set_bytes().value()),
-              Millis(usage.memory().timestamp()));
+              usage.cpu().timestamp());
+      SetRead(pod_memory.With(labels),
+              static_cast<double>(usage.memory().working_set_bytes().value()),
+              usage.memory().timestamp());
     }
   } catch (const std::exception&) {
     failed = 1;
   }
-  out.Add(scrape_error, {}, failed);
-  out.Add(resource_scrape_error, {}, failed);
-  return out.Render();
+  scrape_error.With().Set(failed);
+  resource_scrape_error.With().Set(failed);
+  return registry.Render();
 }
 
 std::string CadvisorMetrics(cri::RuntimeClient& runtime) {
@@ -272,7 +233,8 @@ json StatsSummary(cri::RuntimeClient& runtime, const std::string& node_name) {
                       {"usageBytes", working_set},
                       {"workingSetBytes", working_set}}}}},
                   {"pods", json::array()}};
-  const auto created = CreationTimes(runtime);
+  const auto containers_created = ContainersCreated(runtime);
+  const auto sandboxes_created = SandboxesCreated(runtime);
   for (const auto& pod : PodStats(runtime)) {
     const auto& metadata = pod.attributes().metadata();
     json containers = json::array();
@@ -280,7 +242,7 @@ json StatsSummary(cri::RuntimeClient& runtime, const std::string& node_name) {
       json entry = {{"name", container.attributes().metadata().name()},
                     {"cpu", Cpu(container.cpu())},
                     {"memory", Memory(container.memory())}};
-      if (auto started = CreatedAt(created, container.attributes().id())) {
+      if (auto started = CreatedAt(containers_created, container.attributes().id())) {
         entry["startTime"] = Rfc3339(*started);
       }
       containers.push_back(std::move(entry));
@@ -292,7 +254,7 @@ json StatsSummary(cri::RuntimeClient& runtime, const std::string& node_name) {
                   {"containers", containers},
                   {"cpu", Cpu(pod.linux().cpu())},
                   {"memory", Memory(pod.linux().memory())}};
-    if (auto started = CreatedAt(created, pod.attributes().id())) {
+    if (auto started = CreatedAt(sandboxes_created, pod.attributes().id())) {
       entry["startTime"] = Rfc3339(*started);
     }
     summary["pods"].push_back(std::move(entry));

@@ -49,6 +49,23 @@ TEST(MetricsText, LabelsFollowTheDeclaredOrderAndSeriesAreSorted) {
             "requests_total{zone=\"b\",app=\"web\"} 2\n");
 }
 
+TEST(MetricsText, AStampedSampleCarriesTheTimeItsValueWasRead) {
+  Registry registry;
+  auto& cpu = registry.AddCounter("cpu_seconds_total", "CPU.", {"pod"});
+  cpu.With({"a"}).Increment(1.5);
+  cpu.With({"a"}).Stamp(1700000000123);
+  cpu.With({"b"}).Increment(2);  // never stamped: no timestamp
+  registry.AddGauge("memory_bytes", "Memory.").With().Stamp(1700000000456);
+  EXPECT_EQ(registry.Render(),
+            "# HELP cpu_seconds_total CPU.\n"
+            "# TYPE cpu_seconds_total counter\n"
+            "cpu_seconds_total{pod=\"a\"} 1.5 1700000000123\n"
+            "cpu_seconds_total{pod=\"b\"} 2\n"
+            "# HELP memory_bytes Memory.\n"
+            "# TYPE memory_bytes gauge\n"
+            "memory_bytes 0 1700000000456\n");
+}
+
 TEST(MetricsText, HistogramHasCumulativeBucketsInfSumAndCount) {
   Registry registry;
   auto& latency = registry.AddHistogram("latency_seconds", "Latency.", {"op"}, {0.1, 1, 2.5});
