@@ -3,6 +3,7 @@
 #include "tests/runtime/cri_backends.h"
 #include "tests/runtime/image_builder.h"
 #include "tests/runtime/registry_fixture.h"
+#include "tests/support/cgroup_root.h"
 
 #include <fstream>
 #include <sstream>
@@ -39,7 +40,6 @@ class Cri : public ::testing::TestWithParam<std::string> {
     runtime = std::make_unique<cri::RuntimeServiceProxy>(backend->channel());
     images = std::make_unique<cri::ImageServiceProxy>(backend->channel());
     image = registry_->host() + "/tools/busybox:1";
-    cgroup_parent = "/hostlet-cri-test-" + std::to_string(getpid());
   }
 
   void TearDown() override {
@@ -58,10 +58,6 @@ class Cri : public ::testing::TestWithParam<std::string> {
     runtime.reset();
     images.reset();
     backend.reset();
-    std::error_code ignored;
-    for (const auto& controller : std::filesystem::directory_iterator("/sys/fs/cgroup", ignored)) {
-      rmdir((controller.path().string() + cgroup_parent).c_str());
-    }
   }
 
   void Pull() {
@@ -79,7 +75,7 @@ class Cri : public ::testing::TestWithParam<std::string> {
     config.mutable_metadata()->set_uid(name + "-" + std::to_string(getpid()));
     config.set_hostname(name);
     config.set_log_directory((dir.path() / "logs" / name).string());
-    config.mutable_linux()->set_cgroup_parent(cgroup_parent);
+    config.mutable_linux()->set_cgroup_parent(cgroups.path());
     return config;
   }
 
@@ -147,12 +143,12 @@ class Cri : public ::testing::TestWithParam<std::string> {
   }
 
   static testing::LocalRegistry* registry_;
+  testing::CgroupRoot cgroups{"hostlet-cri-test"};  // the pods' parent, removed after the pods
   testing::TempDir dir;
   std::unique_ptr<testing::CriBackend> backend;
   std::unique_ptr<cri::RuntimeServiceProxy> runtime;
   std::unique_ptr<cri::ImageServiceProxy> images;
   std::string image;
-  std::string cgroup_parent;
 };
 
 testing::LocalRegistry* Cri::registry_ = nullptr;
