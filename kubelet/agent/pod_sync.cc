@@ -75,7 +75,8 @@ json Previous(const json& pod, const PodMemory& memory) {
 
 }  // namespace
 
-void PodSyncer::EnsureImage(const json& pod, const json& container) {
+void PodSyncer::EnsureImage(const json& pod, const json& container,
+                            const std::function<void()>& before_pull) {
   std::string image = container.value("image", "");
   std::string name = container.value("name", "");
   if (image.empty())
@@ -91,6 +92,8 @@ void PodSyncer::EnsureImage(const json& pod, const json& container) {
     throw PodConfigError("ErrImageNeverPull", "Container image \"" + image +
                                                   "\" is not present with pull policy of Never");
   }
+  Event(pod, "Normal", "Pulling", "Pulling image \"" + image + "\"");
+  if (before_pull) before_pull();
   cri_api::PullImageRequest pull;
   pull.mutable_image()->set_image(image);
   cri_api::PullImageResponse pulled;
@@ -285,7 +288,8 @@ bool PodSyncer::Admitted(const json& pod, const PodRuntimeState& state, PodMemor
   return false;
 }
 
-SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
+SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory,
+                           const std::function<void(const json& status)>& report_interim) {
   SyncResult result;
   result.next_sync = Clock::now() + std::chrono::seconds(60);
   memory.waiting.clear();
@@ -388,7 +392,9 @@ SyncResult PodSyncer::Sync(const json& pod, PodMemory& memory) {
       try {
         if (std::string problem = HandlersProblem(container); !problem.empty())
           throw PodConfigError("CreateContainerConfigError", problem);
-        EnsureImage(pod, container);
+        EnsureImage(pod, container, [&] {
+          if (report_interim) report_interim(StatusOf(pod, memory, memory.last_status));
+        });
         StartContainer(pod, container, init, restart_count, sandbox_id, sandbox_config, volumes,
                        pod_ips);
         memory.failures.erase(name);

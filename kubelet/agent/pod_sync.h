@@ -68,7 +68,11 @@ class PodSyncer {
   PodSyncer(cri::RuntimeClient& runtime, VolumeManager& volumes, Prober& prober,
             ObjectGetter get, SyncerOptions options);
 
-  SyncResult Sync(const nlohmann::json& pod, PodMemory& memory);
+  // `report_interim`, when given, is told the pod's status before a step that may take long (an
+  // image pull), so that the pod shows its containers as ContainerCreating meanwhile, as the
+  // upstream kubelet's pods do, rather than no status at all until the pull ends.
+  SyncResult Sync(const nlohmann::json& pod, PodMemory& memory,
+                  const std::function<void(const nlohmann::json& status)>& report_interim = {});
 
   // Stops every container of the pod (each given `grace_seconds` after SIGTERM, which its
   // preStop hook runs within) and its sandboxes; with `remove`, also removes them, the pod's
@@ -82,7 +86,10 @@ class PodSyncer {
 
  private:
   struct Step;
-  void EnsureImage(const nlohmann::json& pod, const nlohmann::json& container);
+  // Pulls the container's image when its pull policy asks for it; `before_pull` is called
+  // just before a pull starts.
+  void EnsureImage(const nlohmann::json& pod, const nlohmann::json& container,
+                   const std::function<void()>& before_pull);
   void StartContainer(const nlohmann::json& pod, const nlohmann::json& container, bool init,
                       int restart_count, const std::string& sandbox_id,
                       const runtime::v1::PodSandboxConfig& sandbox_config,

@@ -320,7 +320,17 @@ void PodWorkers::Run(std::shared_ptr<Worker> worker) {
       break;
     }
     try {
-      SyncResult result = syncer_.Sync(pod, worker->memory);
+      // Before a pull, the pod shows ContainerCreating; an apiserver that cannot be told so
+      // now is told the outcome after the pull.
+      auto interim = [&](const json& status) {
+        try {
+          if (worker->source == PodSource::kFile) EnsureMirror(*worker, pod);
+          ReportStatus(*worker, pod, status);
+        } catch (const std::exception& failure) {
+          std::cerr << "hostlet: pod " << PodKey(pod) << ": " << failure.what() << "\n";
+        }
+      };
+      SyncResult result = syncer_.Sync(pod, worker->memory, interim);
       if (worker->source == PodSource::kFile) EnsureMirror(*worker, pod);
       ReportStatus(*worker, pod, result.status);
       next = result.next_sync;

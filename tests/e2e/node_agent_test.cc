@@ -6,9 +6,19 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
 
 namespace hostlet {
 namespace {
@@ -236,6 +246,100 @@ spec:
   EXPECT_TRUE(PodBecomes("fine", [](const json& pod) { return Phase(pod) == "Running"; }));
   // The events say it too (posted by the agent beside the status, not before it).
   EXPECT_TRUE(EventsSay("no-image", "Failed to pull image"));
+}
+
+// A registry on loopback inside the node's network namespace that takes connections and never
+// answers, so that a pull from it lasts until the test lets go of it (closing every connection).
+class StalledRegistry {
+ public:
+  explicit StalledRegistry(const std::string& netns) {
+    // The socket belongs to the namespace it was made in; the thread that enters it ends there.
+    std::thread([&] {
+      int ns = open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC);
+      if (ns < 0 || setns(ns, CLONE_NEWNET) != 0) return;
+      close(ns);
+      listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    }).join();
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+        listen(listener_, 16) != 0 ||
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+      throw std::runtime_error("cannot listen in the node's network namespace");
+    }
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] {
+      for (;;) {
+        int connection = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (connection < 0) return;  // the listener was shut down
+        std::lock_guard lock(mutex_);
+        connections_.push_back(connection);
+      }
+    });
+  }
+  ~StalledRegistry() { LetGo(); }
+  int port() const { return port_; }
+  std::size_t Connections() {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+  }
+  // Refuses and drops every connection from now on: a pull in progress fails at once.
+  void LetGo() {
+    if (listener_ < 0) return;
+    shutdown(listener_, SHUT_RDWR);
+    if (acceptor_.joinable()) acceptor_.join();
+    close(listener_);
+    listener_ = -1;
+    std::lock_guard lock(mutex_);
+    for (int connection : connections_) close(connection);
+    connections_.clear();
+  }
+
+ private:
+  int listener_ = -1;
+  int port_ = 0;
+  std::thread acceptor_;
+  std::mutex mutex_;
+  std::vector<int> connections_;
+};
+
+TEST_F(NodeAgent, PodWaitingForItsImagePullShowsContainerCreating) {
+  StalledRegistry registry(netns_);
+  const std::string image = "127.0.0.1:" + std::to_string(registry.port()) + "/slow/app:v1";
+  ASSERT_EQ(Apply(R"yaml(apiVersion: v1
+kind: Pod
+metadata: {name: slow-pull}
+spec:
+  nodeName: e2e-node
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: app, image: )yaml" +
+                  image + R"yaml(, command: [sleep, '3600']}
+)yaml")
+                .exit_code,
+            0);
+  // While the pull hangs, the status already says what the pod is waiting for, as upstream.
+  EXPECT_TRUE(PodBecomes("slow-pull", [](const json& pod) {
+    return Phase(pod) == "Pending" && pod["status"].contains("startTime") &&
+           ContainerStatus(pod)
+                   .value("state", json::object())
+                   .value("waiting", json::object())
+                   .value("reason", "") == "ContainerCreating";
+  }));
+  EXPECT_TRUE(Eventually([&] { return registry.Connections() >= 1; }))
+      << "the pull never reached the registry";
+  EXPECT_TRUE(EventsSay("slow-pull", "Pulling image \"" + image + "\""));
+  // The pull fails once the registry goes: the status moves on to say so.
+  registry.LetGo();
+  EXPECT_TRUE(PodBecomes("slow-pull", [](const json& pod) {
+    std::string reason = ContainerStatus(pod)
+                             .value("state", json::object())
+                             .value("waiting", json::object())
+                             .value("reason", "");
+    return reason == "ErrImagePull" || reason == "ImagePullBackOff";
+  }));
 }
 
 TEST_F(NodeAgent, FailingLivenessProbeRestartsTheContainer) {
