@@ -104,7 +104,12 @@ void PodSyncer::EnsureImage(const json& pod, const json& container,
   }
   // An image that is already here (imported from an archive, say) still runs when its
   // registry cannot be reached, so a node without a registry can run `:latest` images.
-  if (present) return;
+  if (present) {
+    Event(pod, "Normal", "Pulled",
+          "Container image \"" + image +
+              "\" already present on machine; pulling it again failed: " + result.error_message());
+    return;
+  }
   Event(pod, "Warning", "Failed",
         "Failed to pull image \"" + image + "\": " + result.error_message());
   throw PodConfigError("ErrImagePull",

@@ -246,6 +246,9 @@ spec:
   EXPECT_TRUE(PodBecomes("fine", [](const json& pod) { return Phase(pod) == "Running"; }));
   // The events say it too (posted by the agent beside the status, not before it).
   EXPECT_TRUE(EventsSay("no-image", "Failed to pull image"));
+  // `:latest` is pulled again at each start (policy Always); with no registry at localhost the
+  // image the node has runs, and an event says so.
+  EXPECT_TRUE(EventsSay("fine", "Container image \"localhost/busybox:latest\" already present"));
 }
 
 // A registry on loopback inside the node's network namespace that takes connections and never
