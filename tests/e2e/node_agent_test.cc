@@ -175,11 +175,8 @@ spec:
                 .exit_code,
             0);
   ASSERT_TRUE(PodBecomes("crasher", [](const json& pod) {
-    json status = ContainerStatus(pod);
-    return status.value("restartCount", 0) >= 1 &&
-           status.value("state", json::object())
-                   .value("waiting", json::object())
-                   .value("reason", "") == "CrashLoopBackOff";
+    return ContainerStatus(pod).value("restartCount", 0) >= 1 &&
+           WaitingReason(pod) == "CrashLoopBackOff";
   }));
   json status = ContainerStatus(Pod("crasher"));
   EXPECT_EQ(status["lastState"]["terminated"]["exitCode"], 3);
@@ -229,17 +226,11 @@ spec:
 )yaml")
                 .exit_code,
             0);
-  auto waiting_reason = [](const json& pod) {
-    return ContainerStatus(pod)
-        .value("state", json::object())
-        .value("waiting", json::object())
-        .value("reason", "");
-  };
-  EXPECT_TRUE(PodBecomes("no-image", [&](const json& pod) {
-    return waiting_reason(pod) == "ErrImagePull" || waiting_reason(pod) == "ImagePullBackOff";
+  EXPECT_TRUE(PodBecomes("no-image", [](const json& pod) {
+    return WaitingReason(pod) == "ErrImagePull" || WaitingReason(pod) == "ImagePullBackOff";
   }));
-  EXPECT_TRUE(PodBecomes("no-config", [&](const json& pod) {
-    return waiting_reason(pod) == "CreateContainerConfigError";
+  EXPECT_TRUE(PodBecomes("no-config", [](const json& pod) {
+    return WaitingReason(pod) == "CreateContainerConfigError";
   }));
   EXPECT_THAT(ContainerStatus(Pod("no-config"))["state"]["waiting"]["message"].get<std::string>(),
               HasSubstr("configmap \"missing\" not found"));
@@ -326,10 +317,7 @@ spec:
   // While the pull hangs, the status already says what the pod is waiting for, as upstream.
   EXPECT_TRUE(PodBecomes("slow-pull", [](const json& pod) {
     return Phase(pod) == "Pending" && pod["status"].contains("startTime") &&
-           ContainerStatus(pod)
-                   .value("state", json::object())
-                   .value("waiting", json::object())
-                   .value("reason", "") == "ContainerCreating";
+           WaitingReason(pod) == "ContainerCreating";
   }));
   EXPECT_TRUE(Eventually([&] { return registry.Connections() >= 1; }))
       << "the pull never reached the registry";
@@ -337,11 +325,7 @@ spec:
   // The pull fails once the registry goes: the status moves on to say so.
   registry.LetGo();
   EXPECT_TRUE(PodBecomes("slow-pull", [](const json& pod) {
-    std::string reason = ContainerStatus(pod)
-                             .value("state", json::object())
-                             .value("waiting", json::object())
-                             .value("reason", "");
-    return reason == "ErrImagePull" || reason == "ImagePullBackOff";
+    return WaitingReason(pod) == "ErrImagePull" || WaitingReason(pod) == "ImagePullBackOff";
   }));
 }
 
@@ -495,8 +479,7 @@ spec:
                 .exit_code,
             0);
   EXPECT_TRUE(PodBecomes("bad-port", [](const json& pod) {
-    return ContainerStatus(pod)["state"]["waiting"].value("reason", "") ==
-           "CreateContainerConfigError";
+    return WaitingReason(pod) == "CreateContainerConfigError";
   }));
   EXPECT_THAT(ContainerStatus(Pod("bad-port"))["state"]["waiting"]["message"].get<std::string>(),
               HasSubstr("invalid livenessProbe: httpGet.port: unknown port name \"admin\""));

@@ -202,6 +202,13 @@ class NodeCluster : public ::testing::Test {
     auto statuses = pod.value("status", json::object()).value("containerStatuses", json::array());
     return i < statuses.size() ? statuses[i] : json::object();
   }
+  // Why container `i` waits (ContainerCreating, ErrImagePull, ...), or "" when it does not.
+  static std::string WaitingReason(const json& pod, size_t i = 0) {
+    return ContainerStatus(pod, i)
+        .value("state", json::object())
+        .value("waiting", json::object())
+        .value("reason", "");
+  }
 
   // Flags added to the agent's command line; set them before SetUp runs (in the constructor).
   std::vector<std::string> agent_flags_;
