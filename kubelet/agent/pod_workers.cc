@@ -221,6 +221,11 @@ void PodWorkers::ReportStatus(Worker& worker, const json& pod, const json& statu
   }
 }
 
+void PodWorkers::PublishStatus(Worker& worker, const json& pod, const json& status) {
+  if (worker.source == PodSource::kFile) EnsureMirror(worker, pod);
+  ReportStatus(worker, pod, status);
+}
+
 void PodWorkers::EnsureMirror(Worker& worker, const json& pod) {
   if (api_ == nullptr || worker.mirror_checked) return;
   const std::string hash = Annotation(pod, kHashAnnotation);
@@ -324,15 +329,13 @@ void PodWorkers::Run(std::shared_ptr<Worker> worker) {
       // now is told the outcome after the pull.
       auto interim = [&](const json& status) {
         try {
-          if (worker->source == PodSource::kFile) EnsureMirror(*worker, pod);
-          ReportStatus(*worker, pod, status);
+          PublishStatus(*worker, pod, status);
         } catch (const std::exception& failure) {
           std::cerr << "hostlet: pod " << PodKey(pod) << ": " << failure.what() << "\n";
         }
       };
       SyncResult result = syncer_.Sync(pod, worker->memory, interim);
-      if (worker->source == PodSource::kFile) EnsureMirror(*worker, pod);
-      ReportStatus(*worker, pod, result.status);
+      PublishStatus(*worker, pod, result.status);
       next = result.next_sync;
     } catch (const std::exception& failure) {
       std::cerr << "hostlet: syncing pod " << PodKey(pod) << ": " << failure.what() << "\n";

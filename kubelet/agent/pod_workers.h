@@ -60,6 +60,8 @@ class PodWorkers {
   // `removed_from_source`: the pod is gone from its source already (nothing to confirm).
   void Terminate(Worker& worker, const nlohmann::json& pod, bool removed_from_source);
   void ReportStatus(Worker& worker, const nlohmann::json& pod, const nlohmann::json& status);
+  // The status of a pod being run: a static pod's mirror is made first, if need be.
+  void PublishStatus(Worker& worker, const nlohmann::json& pod, const nlohmann::json& status);
   void EnsureMirror(Worker& worker, const nlohmann::json& pod);
   void Reap();
 
