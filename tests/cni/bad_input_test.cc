@@ -153,7 +153,7 @@ TEST_P(BridgeExhaustedRange, FailsTheSameWayAsTheReferenceAndLeavesNothing) {
   EXPECT_EQ(network.Reservations(), std::vector<std::string>{network.Address(10)});
   if (GetParam() != Backend::kReference) {
     // The reference creates the veth pair before it asks host-local for an address and leaves
-    // the pair behind when that fails; the module reserves first and undoes what it made.
+    // the pair behind when that fails; the module undoes what it made.
     EXPECT_FALSE(second.HasInterface("eth0"));
     EXPECT_EQ(network.BridgePorts().size(), 1u);
   }

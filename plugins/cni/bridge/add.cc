@@ -1,6 +1,6 @@
-// ADD: reserve addresses, create or reuse the bridge, create the veth pair with its far end in
-// the pod, configure the pod's addresses and routes, the gateway and masquerading; undo all of it
-// if any step fails.
+// ADD: reserve addresses while creating or reusing the bridge and creating the veth pair with its
+// far end in the pod, then configure the pod's addresses and routes, the gateway and masquerading;
+// undo all of it if any step fails.
 #include "plugins/cni/bridge/addresses_routes.h"
 #include "plugins/cni/bridge/commands.h"
 #include "plugins/cni/bridge/host_links.h"
@@ -16,6 +16,7 @@
 #include <net/if.h>
 
 #include <algorithm>
+#include <future>
 
 namespace hostlet::bridge {
 namespace {
@@ -94,11 +95,41 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
   veth.container_mac = conf.mac.value_or(RandomMac());
   veth.container_netns_fd = netns.fd();
   veth.mtu = conf.mtu;
-  Rollback rollback;
+  // The addresses are reserved on a thread of the module's while this one builds the bridge and
+  // the veth pair: neither needs the other, and the reservation's file work (a lock, a directory
+  // listing, two files written) then costs an ADD no time of its own when a CPU is free. Whatever
+  // this command makes is undone if the reservation fails, as if it had come first.
+  std::future<host_local::IpamResult> reserving;
+  bool reserved = false;  // the reservation succeeded and was taken into the result
+  Rollback rollback;      // after what its steps use, so that it runs before they go
+  if (ipam) {
+    reserving = threads.reserver.Run([&] { return ipam->Allocate(attachment); });
+    // Run on every failure, so the task never outlives what it uses, and nothing it reserved
+    // stays held.
+    rollback.Push([&] {
+      if (reserving.valid()) {
+        try {
+          reserving.get();
+        } catch (...) {
+          return;  // nothing was reserved
+        }
+      } else if (!reserved) {
+        return;
+      }
+      ipam->Release(attachment);
+    });
+  }
+
+  const LinkInfo bridge =
+      EnsureBridge(host, {conf.bridge, conf.mtu, conf.promisc_mode, conf.vlan != 0});
+  veth.bridge_index = bridge.index;
+  const int container_index = CreateVethPair(host, veth);
+  rollback.Push([&] { DeleteLinkIfPresent(host, veth.host_name); });
+
   Result result;
   if (ipam) {
-    host_local::IpamResult allocated = ipam->Allocate(attachment);
-    rollback.Push([&] { ipam->Release(attachment); });
+    host_local::IpamResult allocated = reserving.get();
+    reserved = true;
     for (const auto& ip : allocated.ips) {
       result.ips.push_back({ip.address, ip.gateway, kContainerInterface});
     }
@@ -109,11 +140,6 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
   }
   if (!conf.dns.is_null()) result.dns = conf.dns;
 
-  const LinkInfo bridge =
-      EnsureBridge(host, {conf.bridge, conf.mtu, conf.promisc_mode, conf.vlan != 0});
-  veth.bridge_index = bridge.index;
-  const int container_index = CreateVethPair(host, veth);
-  rollback.Push([&] { DeleteLinkIfPresent(host, veth.host_name); });
   if (conf.hairpin_mode || conf.vlan != 0) {
     auto port = host.FindLink(veth.host_name);
     if (!port) throw CniError(kCniPluginFailure, "veth " + veth.host_name + " vanished");

@@ -4,6 +4,7 @@
 
 #include "plugins/cni/bridge/host_sockets.h"
 #include "plugins/cni/bridge/link_reaper.h"
+#include "plugins/cni/bridge/serial_worker.h"
 #include "plugins/cni/bridge/socket_opener.h"
 
 #include <hostlet/sdk/network_plugin.h>
@@ -18,6 +19,8 @@ struct ModuleThreads {
   SocketOpener sockets;
   LinkReaper reaper;
   HostSockets host_sockets;
+  // Reserves an ADD's addresses while the ADD's own thread builds the host side (see add.cc).
+  SerialWorker reserver;
 };
 
 nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads);

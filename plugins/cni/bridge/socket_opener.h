@@ -10,44 +10,34 @@
 
 #include "plugins/cni/bridge/netlink_socket.h"
 #include "plugins/cni/bridge/netns_thread.h"
+#include "plugins/cni/bridge/serial_worker.h"
 
-#include <condition_variable>
-#include <deque>
 #include <future>
-#include <mutex>
-#include <thread>
+#include <optional>
 #include <vector>
 
 namespace hostlet::bridge {
 
 class SocketOpener {
  public:
-  SocketOpener() = default;
-  SocketOpener(const SocketOpener&) = delete;
-  SocketOpener& operator=(const SocketOpener&) = delete;
-  // Opens what was asked for already, then stops the thread.
-  ~SocketOpener();
-
   // Starts opening one NETLINK_ROUTE socket per element of `groups` (its RTMGRP_* multicast
   // groups, 0 for none) inside `netns`, and returns at once. get() waits for them, or rethrows
   // std::system_error when the namespace cannot be entered, or CniError. The request holds a
-  // handle of its own on the namespace. Thread-safe.
+  // handle of its own on the namespace. Thread-safe. Destroying the opener opens what was asked
+  // for already, then stops the thread.
   std::future<std::vector<UniqueFd>> Open(const NetnsFile& netns,
                                           std::vector<unsigned> groups = {0});
 
  private:
-  struct Request {
-    NetnsFile netns;
-    std::vector<unsigned> groups;
-    std::promise<std::vector<UniqueFd>> sockets;
-  };
-  void Serve();
+  // On the worker's thread: enters `netns`, opens the sockets, and goes back to where it started.
+  std::vector<UniqueFd> OpenInside(const NetnsFile& netns, const std::vector<unsigned>& groups);
 
-  std::mutex mutex_;
-  std::condition_variable requested_;
-  std::deque<Request> requests_;
-  std::thread thread_;  // started by the first request
-  bool stopping_ = false;
+  // The namespace the thread goes back to after each request, so as not to keep a pod's
+  // namespace alive after its sockets are closed: the thread's own at its first request, its
+  // creator's. Used by that thread alone.
+  std::optional<NetnsFile> home_;
+  bool home_known_ = false;
+  SerialWorker worker_;  // declared last, so its thread stops before what it uses goes
 };
 
 }  // namespace hostlet::bridge
