@@ -124,6 +124,23 @@ TEST_P(BridgeBadInput, AGatewayClashOnTheBridgeIsRolledBack) {
   ExpectNothingLeft(network, pod);
 }
 
+// The bridge is found among the host's bridges; a link of another kind with its name must still
+// be refused by name, not taken for a bridge nor replaced.
+TEST_P(BridgeBadInput, ABridgeNameTakenByAnotherKindOfLinkIsRefused) {
+  TestNetwork network("kind");
+  TestNetns pod("kind");
+  HostCommand({"ip", "link", "add", network.bridge(), "type", "veth", "peer", "name", "hbpeer0"});
+  CniOutcome outcome = backend_->Run({"ADD", "ctr-kind", pod.path()}, network.Config());
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_EQ(outcome.code(), 999) << outcome.raw;
+  EXPECT_THAT(outcome.msg(), HasSubstr("\"" + network.bridge() +
+                                       "\" already exists but is not a bridge"));
+  EXPECT_FALSE(pod.HasInterface("eth0"));
+  EXPECT_THAT(network.Reservations(), IsEmpty());
+  EXPECT_FALSE(network.StoreLocked());
+  HostCommand({"ip", "link", "del", "hbpeer0"});
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BridgeBadInput,
                          ::testing::Values(Backend::kInProcess, Backend::kHostletCni),
                          [](const auto& info) { return BackendName(info.param); });

@@ -98,10 +98,11 @@ std::string BridgeNotCreated(const std::string& name) {
 }  // namespace
 
 LinkInfo EnsureBridge(NetlinkSocket& host, const BridgeSettings& settings) {
-  auto bridge = host.FindLink(settings.name);
+  auto bridge = host.FindLinkOfKind(settings.name, "bridge");
   if (!bridge) {
     int error = CreateBridge(host, settings);
-    // Another ADD may have created it meanwhile; that one is as good as ours.
+    // Another ADD may have created it meanwhile, and that one is as good as ours; or a link of
+    // another kind has the name, which the lookup below tells.
     if (error == -NLE_OPNOTSUPP && settings.vlan_filtering) {
       throw CniError(kCniPluginFailure, BridgeNotCreated(settings.name) + ": " + kNoVlanFiltering);
     }
