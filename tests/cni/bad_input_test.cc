@@ -133,8 +133,8 @@ TEST_P(BridgeBadInput, ABridgeNameTakenByAnotherKindOfLinkIsRefused) {
   CniOutcome outcome = backend_->Run({"ADD", "ctr-kind", pod.path()}, network.Config());
   EXPECT_FALSE(outcome.ok);
   EXPECT_EQ(outcome.code(), 999) << outcome.raw;
-  EXPECT_THAT(outcome.msg(), HasSubstr("\"" + network.bridge() +
-                                       "\" already exists but is not a bridge"));
+  EXPECT_THAT(outcome.msg(),
+              HasSubstr("\"" + network.bridge() + "\" already exists but is not a bridge"));
   EXPECT_FALSE(pod.HasInterface("eth0"));
   EXPECT_THAT(network.Reservations(), IsEmpty());
   EXPECT_FALSE(network.StoreLocked());

@@ -143,8 +143,8 @@ LinkInfo ParseLink(nlmsghdr* reply, nlattr* (&attributes)[IFLA_MAX + 1],
   info.flags = link->ifi_flags;
   if (attributes[IFLA_IFNAME]) info.name = nla_get_string(attributes[IFLA_IFNAME]);
   if (nlattr* mac = attributes[IFLA_ADDRESS]; mac != nullptr && nla_len(mac) > 0) {
-    info.mac = FormatMac(static_cast<const uint8_t*>(nla_data(mac)),
-                         static_cast<unsigned>(nla_len(mac)));
+    info.mac =
+        FormatMac(static_cast<const uint8_t*>(nla_data(mac)), static_cast<unsigned>(nla_len(mac)));
   }
   if (attributes[IFLA_MASTER]) info.master = static_cast<int>(nla_get_u32(attributes[IFLA_MASTER]));
   if (attributes[IFLA_LINK]) info.peer = static_cast<int>(nla_get_u32(attributes[IFLA_LINK]));
@@ -204,7 +204,7 @@ std::optional<LinkInfo> NetlinkSocket::FindLink(const std::string& name) {
 }
 
 std::optional<LinkInfo> NetlinkSocket::FindLinkOfKind(const std::string& name,
-                                                     const std::string& kind) {
+                                                      const std::string& kind) {
   NlMsg request(nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP));
   if (!request) throw std::bad_alloc();
   ifinfomsg header{};
