@@ -129,7 +129,8 @@ TEST_P(BridgeBadInput, AGatewayClashOnTheBridgeIsRolledBack) {
 TEST_P(BridgeBadInput, ABridgeNameTakenByAnotherKindOfLinkIsRefused) {
   TestNetwork network("kind");
   TestNetns pod("kind");
-  HostCommand({"ip", "link", "add", network.bridge(), "type", "veth", "peer", "name", "hbpeer0"});
+  const std::string peer = UniqueName("hbpeer", 15);
+  HostCommand({"ip", "link", "add", network.bridge(), "type", "veth", "peer", "name", peer});
   CniOutcome outcome = backend_->Run({"ADD", "ctr-kind", pod.path()}, network.Config());
   EXPECT_FALSE(outcome.ok);
   EXPECT_EQ(outcome.code(), 999) << outcome.raw;
@@ -138,7 +139,41 @@ TEST_P(BridgeBadInput, ABridgeNameTakenByAnotherKindOfLinkIsRefused) {
   EXPECT_FALSE(pod.HasInterface("eth0"));
   EXPECT_THAT(network.Reservations(), IsEmpty());
   EXPECT_FALSE(network.StoreLocked());
-  HostCommand({"ip", "link", "del", "hbpeer0"});
+  HostCommand({"ip", "link", "del", peer});
+}
+
+// The module reserves addresses while it builds the host side; a reservation that fails must
+// still leave the host as it found it, as when reserving came first: no bridge made for nothing.
+TEST_P(BridgeBadInput, AnAddressThatCannotBeReservedLeavesNoBridge) {
+  TestNetwork network("noaddr");
+  TestNetns pod("noaddr");
+  auto config = network.Config();
+  config["args"]["cni"]["ips"] = {"10.250.0.5"};  // in no range of the network
+  CniOutcome outcome = backend_->Run({"ADD", "ctr-noaddr", pod.path()}, config);
+  EXPECT_FALSE(outcome.ok);
+  EXPECT_THAT(outcome.msg(), HasSubstr("failed to allocate all requested IPs: 10.250.0.5"));
+  EXPECT_FALSE(network.BridgeExists());
+  ExpectNothingLeft(network, pod);
+}
+
+// A second ADD of an attachment that fails must not take the first one's address with it.
+TEST_P(BridgeBadInput, AFailedRepeatOfAnAddKeepsTheFirstAddsAddress) {
+  TestNetwork network("again");
+  TestNetns pod("again");
+  CniOutcome first = backend_->Run({"ADD", "ctr-again", pod.path()}, network.Config());
+  ASSERT_TRUE(first.ok) << first.raw;
+  const std::vector<std::string> held = network.Reservations();
+  ASSERT_EQ(held.size(), 1u);
+  // Another address asked for: reserved, then given back when the pod's eth0 turns out taken.
+  auto config = network.Config();
+  config["args"]["cni"]["ips"] = {network.Address(77)};
+  CniOutcome again = backend_->Run({"ADD", "ctr-again", pod.path()}, config);
+  EXPECT_FALSE(again.ok);
+  EXPECT_EQ(network.Reservations(), held);
+  EXPECT_EQ(network.BridgePorts().size(), 1u);
+  EXPECT_FALSE(network.StoreLocked());
+  EXPECT_TRUE(backend_->Run({"DEL", "ctr-again", pod.path()}, network.Config()).ok);
+  EXPECT_THAT(network.Reservations(), IsEmpty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BridgeBadInput,

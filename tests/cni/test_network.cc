@@ -59,6 +59,10 @@ std::vector<std::string> TestNetwork::Reservations() const {
   return addresses;
 }
 
+bool TestNetwork::BridgeExists() const {
+  return Run({"ip", "link", "show", "dev", bridge_}).exit_code == 0;
+}
+
 std::vector<std::string> TestNetwork::BridgePorts() const {
   std::vector<std::string> ports;
   ProcessResult listing = Run({"ip", "-o", "link", "show", "master", bridge_});

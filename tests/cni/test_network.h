@@ -37,6 +37,8 @@ class TestNetwork {
   std::vector<std::string> Reservations() const;
   // Interfaces attached to the bridge, on the host.
   std::vector<std::string> BridgePorts() const;
+  // Whether the host has an interface with the bridge's name.
+  bool BridgeExists() const;
   // Whether some process holds the store's lock (a LOCK_NB flock attempt fails).
   bool StoreLocked() const;
 

@@ -1,6 +1,6 @@
-// ADD: reserve addresses while creating or reusing the bridge and creating the veth pair with its
-// far end in the pod, then configure the pod's addresses and routes, the gateway and masquerading;
-// undo all of it if any step fails.
+// ADD: reserve addresses while finding the bridge and creating the veth pair with its far end in
+// the pod (a missing bridge is created once the addresses are reserved), then configure the pod's
+// addresses and routes, the gateway and masquerading; undo all of it if any step fails.
 #include "plugins/cni/bridge/addresses_routes.h"
 #include "plugins/cni/bridge/commands.h"
 #include "plugins/cni/bridge/host_links.h"
@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 
 namespace hostlet::bridge {
 namespace {
@@ -95,47 +96,55 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
   veth.container_mac = conf.mac.value_or(RandomMac());
   veth.container_netns_fd = netns.fd();
   veth.mtu = conf.mtu;
-  // The addresses are reserved on a thread of the module's while this one builds the bridge and
-  // the veth pair: neither needs the other, and the reservation's file work (a lock, a directory
-  // listing, two files written) then costs an ADD no time of its own when a CPU is free. Whatever
-  // this command makes is undone if the reservation fails, as if it had come first.
+  // The addresses are reserved on a thread of the module's while this one builds the veth pair:
+  // neither needs the other, and the reservation's file work (a lock, a directory listing, two
+  // files written) then costs an ADD no time of its own when a CPU is free. What the command
+  // reports and leaves behind is as if the reservation had come first: a missing bridge is
+  // created only once it has succeeded, its error is the one reported even when the host side
+  // failed too, and whatever was made is undone when it fails.
   std::future<host_local::IpamResult> reserving;
-  bool reserved = false;  // the reservation succeeded and was taken into the result
-  Rollback rollback;      // after what its steps use, so that it runs before they go
+  std::optional<host_local::IpamResult> allocated;  // the reservation, once it has succeeded
+  // Waits for the reservation; throws its error.
+  auto settle = [&] {
+    if (reserving.valid()) allocated = reserving.get();
+  };
+  Rollback rollback;  // after what its steps use, so that it runs before they go
   if (ipam) {
-    reserving = threads.reserver.Run([&] { return ipam->Allocate(attachment); });
-    // Run on every failure, so the task never outlives what it uses, and nothing it reserved
-    // stays held.
+    // Pushed before the task is queued, so that no failure can leave the task running: waits for
+    // it and gives back what it reserved, and nothing an earlier ADD did.
     rollback.Push([&] {
-      if (reserving.valid()) {
-        try {
-          reserving.get();
-        } catch (...) {
-          return;  // nothing was reserved
-        }
-      } else if (!reserved) {
-        return;
+      try {
+        settle();
+      } catch (...) {
+        return;  // nothing was reserved
       }
-      ipam->Release(attachment);
+      if (allocated) ipam->GiveBack(attachment, allocated->ips);
     });
+    reserving = threads.reserver.Run([&] { return ipam->Allocate(attachment); });
   }
 
-  const LinkInfo bridge =
-      EnsureBridge(host, {conf.bridge, conf.mtu, conf.promisc_mode, conf.vlan != 0});
-  veth.bridge_index = bridge.index;
-  const int container_index = CreateVethPair(host, veth);
+  LinkInfo bridge;
+  int container_index = 0;
+  try {
+    bridge = EnsureBridge(host, {conf.bridge, conf.mtu, conf.promisc_mode, conf.vlan != 0},
+                          /*before_creating=*/settle);
+    veth.bridge_index = bridge.index;
+    container_index = CreateVethPair(host, veth);
+  } catch (...) {
+    settle();  // a failed reservation is the error to report
+    throw;
+  }
   rollback.Push([&] { DeleteLinkIfPresent(host, veth.host_name); });
 
   Result result;
   if (ipam) {
-    host_local::IpamResult allocated = reserving.get();
-    reserved = true;
-    for (const auto& ip : allocated.ips) {
+    settle();
+    for (const auto& ip : allocated->ips) {
       result.ips.push_back({ip.address, ip.gateway, kContainerInterface});
     }
-    for (const auto& route : allocated.routes)
+    for (const auto& route : allocated->routes)
       result.routes.push_back({route.destination, route.gateway});
-    if (!allocated.dns.is_null()) result.dns = allocated.dns;
+    if (!allocated->dns.is_null()) result.dns = allocated->dns;
     AddDefaultRoutes(conf, result);
   }
   if (!conf.dns.is_null()) result.dns = conf.dns;

@@ -1,8 +1,9 @@
 // The "bridge" network module: a drop-in for the reference bridge + host-local CNI plugins,
 // in process. Its configuration is the network configuration each call carries, so calls may run
 // concurrently; the address store's lock orders them. What an instance holds is threads: the one
-// that opens sockets in pods' namespaces, and those waiting for the kernel to answer deletions
-// DEL has already seen done, which destroying the instance waits for.
+// that opens sockets in pods' namespaces, the one ADD reserves addresses on, and those waiting
+// for the kernel to answer deletions DEL has already seen done, which destroying the instance
+// waits for.
 #include "plugins/cni/bridge/commands.h"
 #include "plugins/cni/bridge/net_conf.h"
 

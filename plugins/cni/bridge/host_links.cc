@@ -97,9 +97,11 @@ std::string BridgeNotCreated(const std::string& name) {
 
 }  // namespace
 
-LinkInfo EnsureBridge(NetlinkSocket& host, const BridgeSettings& settings) {
+LinkInfo EnsureBridge(NetlinkSocket& host, const BridgeSettings& settings,
+                      const std::function<void()>& before_creating) {
   auto bridge = host.FindLinkOfKind(settings.name, "bridge");
   if (!bridge) {
+    if (before_creating) before_creating();
     int error = CreateBridge(host, settings);
     // Another ADD may have created it meanwhile, and that one is as good as ours; or a link of
     // another kind has the name, which the lookup below tells.

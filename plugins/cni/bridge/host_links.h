@@ -6,6 +6,7 @@
 #include "plugins/cni/bridge/ip_address.h"
 #include "plugins/cni/bridge/netlink_socket.h"
 
+#include <functional>
 #include <string>
 
 namespace hostlet::bridge {
@@ -19,7 +20,10 @@ struct BridgeSettings {
 
 // Returns the bridge `settings.name`, creating it when missing and bringing it up. A device of
 // that name that is not a bridge is refused.
-LinkInfo EnsureBridge(NetlinkSocket& host, const BridgeSettings& settings);
+// `before_creating` runs, when given, just before the bridge is created (not when it exists); what
+// it throws leaves the bridge uncreated.
+LinkInfo EnsureBridge(NetlinkSocket& host, const BridgeSettings& settings,
+                      const std::function<void()>& before_creating = {});
 
 struct VethSpec {
   std::string host_name;  // the end that stays on the host, attached to the bridge

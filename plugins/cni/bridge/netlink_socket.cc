@@ -120,7 +120,16 @@ int NetlinkSocket::Exchange(nl_msg* request, const std::string& action,
          reply = nlmsg_next(reply, &size)) {
       if (reply->nlmsg_seq != sequence) continue;  // nothing else is asked on this socket meanwhile
       if (reply->nlmsg_type == NLMSG_ERROR) return static_cast<nlmsgerr*>(nlmsg_data(reply))->error;
-      if (reply->nlmsg_type == NLMSG_DONE) return 0;  // the end of a dump
+      if (reply->nlmsg_type == NLMSG_DONE) {
+        // The end of a dump, carrying the error that cut it short, if any; passed on too, for its
+        // flags (NLM_F_DUMP_INTR).
+        read(reply);
+        int error = 0;
+        if (nlmsg_datalen(reply) >= static_cast<int>(sizeof(error))) {
+          std::memcpy(&error, nlmsg_data(reply), sizeof(error));
+        }
+        return error;
+      }
       read(reply);
       if (until == Until::kFirstAnswer) return 0;
     }
@@ -219,10 +228,12 @@ std::optional<LinkInfo> NetlinkSocket::FindLinkOfKind(const std::string& name,
   nla_nest_end(request.get(), link_info);
   const std::string action = "cannot look up " + kind + " " + name;
   std::optional<LinkInfo> found;
+  bool interrupted = false;
   // A kernel that cannot filter by kind lists every link; the kind is checked here all the same.
   int error = Exchange(
       request.get(), action,
       [&](nlmsghdr* reply) {
+        if (reply->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
         if (reply->nlmsg_type != RTM_NEWLINK || found) return;
         nlattr* attributes[IFLA_MAX + 1];
         LinkInfo info = ParseLink(reply, attributes, action);
@@ -230,6 +241,10 @@ std::optional<LinkInfo> NetlinkSocket::FindLinkOfKind(const std::string& name,
       },
       Until::kDone);
   if (error < 0) ThrowNetlink(action, -nl_syserr2nlerr(-error));
+  // The links changed while they were listed, so one may have been missed: ask for it by name.
+  if (!found && interrupted) {
+    if (auto link = FindLink(name); link && link->kind == kind) found = std::move(link);
+  }
   return found;
 }
 

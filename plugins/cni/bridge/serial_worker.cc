@@ -35,7 +35,8 @@ void SerialWorker::Serve() {
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
     lock.unlock();
-    task();  // a packaged task: what it throws goes to its future
+    task();  // a Run job: what it throws goes to its future
+    task = nullptr;  // destroyed without the lock, in case that queues another task
     lock.lock();
   }
 }

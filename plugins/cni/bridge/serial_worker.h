@@ -8,6 +8,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -24,13 +25,32 @@ class SerialWorker {
 
   // Queues `task` and returns at once; get() on the result waits for what the task returns or
   // rethrows what it threw. Throws std::system_error when the thread cannot be started. The
-  // thread starts with the first task. Thread-safe.
+  // thread starts with the first task. What the task holds is destroyed on the worker's thread
+  // once it has run, not with the result. Thread-safe.
   template <typename Task>
   std::future<std::invoke_result_t<Task&>> Run(Task task) {
     using Value = std::invoke_result_t<Task&>;
-    auto packaged = std::make_shared<std::packaged_task<Value()>>(std::move(task));
-    std::future<Value> result = packaged->get_future();
-    Post([packaged] { (*packaged)(); });
+    struct Job {
+      std::promise<Value> promise;
+      std::optional<Task> task;
+    };
+    auto job = std::make_shared<Job>();
+    job->task.emplace(std::move(task));
+    std::future<Value> result = job->promise.get_future();
+    // Shared, since a std::function must be copyable and a task need not be.
+    Post([job] {
+      try {
+        if constexpr (std::is_void_v<Value>) {
+          (*job->task)();
+          job->promise.set_value();
+        } else {
+          job->promise.set_value((*job->task)());
+        }
+      } catch (...) {
+        job->promise.set_exception(std::current_exception());
+      }
+      job->task.reset();
+    });
     return result;
   }
 

@@ -90,6 +90,11 @@ std::vector<IpAddress> HostLocal::Release(const Attachment& attachment) {
   return store_.Release(attachment);
 }
 
+void HostLocal::GiveBack(const Attachment& attachment, const std::vector<IpamIp>& addresses) {
+  auto lock = store_.Acquire();
+  for (const IpamIp& ip : addresses) store_.ReleaseIfHeldBy(ip.address.address(), attachment);
+}
+
 void HostLocal::CheckHeld(const Attachment& attachment) {
   auto lock = store_.Acquire();
   if (store_.Find(attachment).empty()) {

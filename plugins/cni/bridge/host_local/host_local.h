@@ -32,6 +32,9 @@ class HostLocal {
   IpamResult Allocate(const Attachment& attachment);
   // Releases the attachment's addresses, if any; returns them.
   std::vector<IpAddress> Release(const Attachment& attachment);
+  // Releases those of `addresses` the attachment holds: what one Allocate reserved, and nothing
+  // an earlier one did.
+  void GiveBack(const Attachment& attachment, const std::vector<IpamIp>& addresses);
   // Throws CniError unless the attachment holds an address.
   void CheckHeld(const Attachment& attachment);
   // Releases every allocation whose attachment is not in `valid`; returns what it released.

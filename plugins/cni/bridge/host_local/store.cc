@@ -200,6 +200,14 @@ std::vector<IpAddress> Store::ReleaseAllBut(const std::set<Attachment>& valid) {
   return released;
 }
 
+bool Store::ReleaseIfHeldBy(const IpAddress& address, const Attachment& attachment) {
+  auto content = ReadFile(PathOf(address));
+  if (!content) return false;
+  if (Trim(*content) != Trim(attachment.first) + kLineBreak + attachment.second) return false;
+  ReleaseAddress(address);
+  return true;
+}
+
 void Store::ReleaseAddress(const IpAddress& address) {
   const std::string path = PathOf(address);
   if (unlink(path.c_str()) != 0 && errno != ENOENT) IoFailure("cannot remove " + path, errno);
