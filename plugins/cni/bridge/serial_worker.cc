@@ -35,7 +35,7 @@ void SerialWorker::Serve() {
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
     lock.unlock();
-    task();  // a Run job: what it throws goes to its future
+    task();          // a Run job: what it throws goes to its future
     task = nullptr;  // destroyed without the lock, in case that queues another task
     lock.lock();
   }
