@@ -35,8 +35,10 @@ void SerialWorker::Serve() {
     std::function<void()> task = std::move(tasks_.front());
     tasks_.pop_front();
     lock.unlock();
-    task();          // a Run job: what it throws goes to its future
-    task = nullptr;  // destroyed without the lock, in case that queues another task
+    // A Run job: what it throws goes to its future. It is destroyed before the lock is taken
+    // again, in case that queues another task.
+    task();
+    task = nullptr;
     lock.lock();
   }
 }
