@@ -124,8 +124,8 @@ TEST_P(BridgeBadInput, AGatewayClashOnTheBridgeIsRolledBack) {
   ExpectNothingLeft(network, pod);
 }
 
-// The bridge is found among the host's bridges; a link of another kind with its name must still
-// be refused by name, not taken for a bridge nor replaced.
+// A link of another kind with the bridge's name is refused by name, neither taken for a bridge
+// nor replaced.
 TEST_P(BridgeBadInput, ABridgeNameTakenByAnotherKindOfLinkIsRefused) {
   TestNetwork network("kind");
   TestNetns pod("kind");

@@ -99,12 +99,11 @@ std::string BridgeNotCreated(const std::string& name) {
 
 LinkInfo EnsureBridge(NetlinkSocket& host, const BridgeSettings& settings,
                       const std::function<void()>& before_creating) {
-  auto bridge = host.FindLinkOfKind(settings.name, "bridge");
+  auto bridge = host.FindLink(settings.name);
   if (!bridge) {
     if (before_creating) before_creating();
     int error = CreateBridge(host, settings);
-    // Another ADD may have created it meanwhile, and that one is as good as ours; or a link of
-    // another kind has the name, which the lookup below tells.
+    // Another ADD may have created it meanwhile; that one is as good as ours.
     if (error == -NLE_OPNOTSUPP && settings.vlan_filtering) {
       throw CniError(kCniPluginFailure, BridgeNotCreated(settings.name) + ": " + kNoVlanFiltering);
     }

@@ -92,7 +92,7 @@ NetlinkSocket::~NetlinkSocket() { nl_socket_free(socket_); }
 
 int NetlinkSocket::Ask(nl_msg* request, const std::string& action,
                        const std::function<void(nlmsghdr*)>& read) {
-  return Exchange(request, action, read, Until::kFirstAnswer);
+  return Exchange(request, action, read, /*until_ack=*/false);
 }
 
 int NetlinkSocket::SendAndCollect(nl_msg* request, const std::string& action,
@@ -100,11 +100,11 @@ int NetlinkSocket::SendAndCollect(nl_msg* request, const std::string& action,
   // Sent as built (nl_send does not complete a message), so the flags every request needs are
   // set here.
   nlmsg_hdr(request)->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-  return Exchange(request, action, read, Until::kAck);
+  return Exchange(request, action, read, /*until_ack=*/true);
 }
 
 int NetlinkSocket::Exchange(nl_msg* request, const std::string& action,
-                            const std::function<void(nlmsghdr*)>& read, Until until) {
+                            const std::function<void(nlmsghdr*)>& read, bool until_ack) {
   // Sent as it is, with a sequence number of its own, so that libnl's counters stay in step with
   // the replies its own receive loop checks.
   const uint32_t sequence = ++questions_;
@@ -120,56 +120,11 @@ int NetlinkSocket::Exchange(nl_msg* request, const std::string& action,
          reply = nlmsg_next(reply, &size)) {
       if (reply->nlmsg_seq != sequence) continue;  // nothing else is asked on this socket meanwhile
       if (reply->nlmsg_type == NLMSG_ERROR) return static_cast<nlmsgerr*>(nlmsg_data(reply))->error;
-      if (reply->nlmsg_type == NLMSG_DONE) {
-        // The end of a dump, carrying the error that cut it short, if any; passed on too, for its
-        // flags (NLM_F_DUMP_INTR).
-        read(reply);
-        int error = 0;
-        if (nlmsg_datalen(reply) >= static_cast<int>(sizeof(error))) {
-          std::memcpy(&error, nlmsg_data(reply), sizeof(error));
-        }
-        return error;
-      }
       read(reply);
-      if (until == Until::kFirstAnswer) return 0;
+      if (!until_ack) return 0;
     }
   }
 }
-
-namespace {
-
-// The LinkInfo of an RTM_NEWLINK message; throws CniError naming `action` when it does not parse.
-// `attributes` receives the message's attributes, for the caller to read more of.
-LinkInfo ParseLink(nlmsghdr* reply, nlattr* (&attributes)[IFLA_MAX + 1],
-                   const std::string& action) {
-  if (int parsed = nlmsg_parse(reply, sizeof(ifinfomsg), attributes, IFLA_MAX, nullptr);
-      parsed < 0) {
-    ThrowNetlink(action, parsed);
-  }
-  const auto* link = static_cast<const ifinfomsg*>(nlmsg_data(reply));
-  LinkInfo info;
-  info.index = link->ifi_index;
-  info.flags = link->ifi_flags;
-  if (attributes[IFLA_IFNAME]) info.name = nla_get_string(attributes[IFLA_IFNAME]);
-  if (nlattr* mac = attributes[IFLA_ADDRESS]; mac != nullptr && nla_len(mac) > 0) {
-    info.mac =
-        FormatMac(static_cast<const uint8_t*>(nla_data(mac)), static_cast<unsigned>(nla_len(mac)));
-  }
-  if (attributes[IFLA_MASTER]) info.master = static_cast<int>(nla_get_u32(attributes[IFLA_MASTER]));
-  if (attributes[IFLA_LINK]) info.peer = static_cast<int>(nla_get_u32(attributes[IFLA_LINK]));
-  if (attributes[IFLA_LINK_NETNSID]) info.peer_nsid = nla_get_s32(attributes[IFLA_LINK_NETNSID]);
-  if (attributes[IFLA_MTU]) info.mtu = nla_get_u32(attributes[IFLA_MTU]);
-  if (attributes[IFLA_LINKINFO]) {
-    nlattr* link_info[IFLA_INFO_MAX + 1];
-    if (nla_parse_nested(link_info, IFLA_INFO_MAX, attributes[IFLA_LINKINFO], nullptr) == 0 &&
-        link_info[IFLA_INFO_KIND]) {
-      info.kind = nla_get_string(link_info[IFLA_INFO_KIND]);
-    }
-  }
-  return info;
-}
-
-}  // namespace
 
 std::optional<LinkInfo> NetlinkSocket::GetLink(const std::string& name, int nsid, int index) {
   // RTM_GETLINK without statistics, read straight off the reply: what libnl's
@@ -192,14 +147,37 @@ std::optional<LinkInfo> NetlinkSocket::GetLink(const std::string& name, int nsid
   int error = Ask(request.get(), action, [&](nlmsghdr* reply) {
     if (reply->nlmsg_type != RTM_NEWLINK) return;
     nlattr* attributes[IFLA_MAX + 1];
-    LinkInfo info = ParseLink(reply, attributes, action);
+    if (int parsed = nlmsg_parse(reply, sizeof(ifinfomsg), attributes, IFLA_MAX, nullptr);
+        parsed < 0) {
+      ThrowNetlink(action, parsed);
+    }
     // A kernel that does not know IFLA_TARGET_NETNSID ignores it and answers for its own
     // namespace; one that knows it says so in the reply.
     if (nsid >= 0 && (!attributes[IFLA_TARGET_NETNSID] ||
                       nla_get_s32(attributes[IFLA_TARGET_NETNSID]) != nsid)) {
       return;
     }
-    found = std::move(info);
+    const auto* link = static_cast<const ifinfomsg*>(nlmsg_data(reply));
+    LinkInfo& info = found.emplace();
+    info.index = link->ifi_index;
+    info.flags = link->ifi_flags;
+    if (attributes[IFLA_IFNAME]) info.name = nla_get_string(attributes[IFLA_IFNAME]);
+    if (nlattr* mac = attributes[IFLA_ADDRESS]; mac != nullptr && nla_len(mac) > 0) {
+      info.mac = FormatMac(static_cast<const uint8_t*>(nla_data(mac)),
+                           static_cast<unsigned>(nla_len(mac)));
+    }
+    if (attributes[IFLA_MASTER])
+      info.master = static_cast<int>(nla_get_u32(attributes[IFLA_MASTER]));
+    if (attributes[IFLA_LINK]) info.peer = static_cast<int>(nla_get_u32(attributes[IFLA_LINK]));
+    if (attributes[IFLA_LINK_NETNSID]) info.peer_nsid = nla_get_s32(attributes[IFLA_LINK_NETNSID]);
+    if (attributes[IFLA_MTU]) info.mtu = nla_get_u32(attributes[IFLA_MTU]);
+    if (attributes[IFLA_LINKINFO]) {
+      nlattr* link_info[IFLA_INFO_MAX + 1];
+      if (nla_parse_nested(link_info, IFLA_INFO_MAX, attributes[IFLA_LINKINFO], nullptr) == 0 &&
+          link_info[IFLA_INFO_KIND]) {
+        info.kind = nla_get_string(link_info[IFLA_INFO_KIND]);
+      }
+    }
   });
   if (error == -ENODEV) return std::nullopt;
   // Looking into another namespace is an optimization its callers can do without.
@@ -210,42 +188,6 @@ std::optional<LinkInfo> NetlinkSocket::GetLink(const std::string& name, int nsid
 
 std::optional<LinkInfo> NetlinkSocket::FindLink(const std::string& name) {
   return GetLink(name, -1, 0);
-}
-
-std::optional<LinkInfo> NetlinkSocket::FindLinkOfKind(const std::string& name,
-                                                      const std::string& kind) {
-  NlMsg request(nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP));
-  if (!request) throw std::bad_alloc();
-  ifinfomsg header{};
-  header.ifi_family = AF_UNSPEC;
-  nlattr* link_info = nullptr;
-  if (nlmsg_append(request.get(), &header, sizeof(header), NLMSG_ALIGNTO) < 0 ||
-      nla_put_u32(request.get(), IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
-      (link_info = nla_nest_start(request.get(), IFLA_LINKINFO)) == nullptr ||
-      nla_put_string(request.get(), IFLA_INFO_KIND, kind.c_str()) < 0) {
-    throw std::bad_alloc();
-  }
-  nla_nest_end(request.get(), link_info);
-  const std::string action = "cannot look up " + kind + " " + name;
-  std::optional<LinkInfo> found;
-  bool interrupted = false;
-  // A kernel that cannot filter by kind lists every link; the kind is checked here all the same.
-  int error = Exchange(
-      request.get(), action,
-      [&](nlmsghdr* reply) {
-        if (reply->nlmsg_flags & NLM_F_DUMP_INTR) interrupted = true;
-        if (reply->nlmsg_type != RTM_NEWLINK || found) return;
-        nlattr* attributes[IFLA_MAX + 1];
-        LinkInfo info = ParseLink(reply, attributes, action);
-        if (info.name == name && info.kind == kind) found = std::move(info);
-      },
-      Until::kDone);
-  if (error < 0) ThrowNetlink(action, -nl_syserr2nlerr(-error));
-  // The links changed while they were listed, so one may have been missed: ask for it by name.
-  if (!found && interrupted) {
-    if (auto link = FindLink(name); link && link->kind == kind) found = std::move(link);
-  }
-  return found;
 }
 
 std::optional<LinkInfo> NetlinkSocket::FindLinkIn(int nsid, int index) {

@@ -67,13 +67,6 @@ class NetlinkSocket {
 
   // nullopt when no interface has that name.
   std::optional<LinkInfo> FindLink(const std::string& name);
-  // The interface named `name` if it is of kind `kind` ("bridge"), else nullopt. Asked as a
-  // list of the links of that kind, not as a lookup of one link: the kernel answers a lookup only
-  // after processing the link's pending link-watch events (a bridge has one whenever its first
-  // port came or its last went, so at most ADDs on a quiet node), and a list does not wait for
-  // them. The state read is the same: the flags set, the address, the index. (Should the list be
-  // cut short by a change of links, the link is looked up by name.)
-  std::optional<LinkInfo> FindLinkOfKind(const std::string& name, const std::string& kind);
   // Interface `index` of the namespace this socket's namespace knows as `nsid` (a peer_nsid);
   // nullopt when there is none, or when the kernel cannot look into other namespaces.
   std::optional<LinkInfo> FindLinkIn(int nsid, int index);
@@ -93,11 +86,9 @@ class NetlinkSocket {
   // Sends `request` (answered by one message) with a sequence number of its own and passes the
   // answer to `read`; returns the kernel's error (a negative errno), or 0.
   int Ask(nl_msg* request, const std::string& action, const std::function<void(nlmsghdr*)>& read);
-  // Ask's loop: passes answers to `read` until the first one, the acknowledgement, or the end of
-  // a dump (NLMSG_DONE, which is passed too).
-  enum class Until { kFirstAnswer, kAck, kDone };
+  // Ask's loop: with `until_ack`, reads past the answers to the acknowledgement.
   int Exchange(nl_msg* request, const std::string& action,
-               const std::function<void(nlmsghdr*)>& read, Until until);
+               const std::function<void(nlmsghdr*)>& read, bool until_ack);
   std::optional<LinkInfo> GetLink(const std::string& name, int nsid, int index);
 
   nl_sock* socket_;
