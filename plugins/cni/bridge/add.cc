@@ -111,12 +111,11 @@ nlohmann::json AddAttachment(const CniRequest& request, ModuleThreads& threads) 
   Rollback rollback;  // after what its steps use, so that it runs before they go
   if (ipam) {
     // Pushed before the task is queued, so that no failure can leave the task running: waits for
-    // it and gives back what it reserved, and nothing an earlier ADD did.
+    // it and gives back what it reserved (nothing, if it failed), and nothing an earlier ADD did.
     rollback.Push([&] {
       try {
         settle();
       } catch (...) {
-        return;  // nothing was reserved
       }
       if (allocated) ipam->GiveBack(attachment, allocated->ips);
     });

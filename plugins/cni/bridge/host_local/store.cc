@@ -30,6 +30,11 @@ std::string Trim(const std::string& text) {
   return text.substr(begin, text.find_last_not_of(space) - begin + 1);
 }
 
+// What an address's file holds for the attachment that has it.
+std::string RecordOf(const Attachment& attachment) {
+  return Trim(attachment.first) + kLineBreak + attachment.second;
+}
+
 // These files are a line long and read on every ADD and DEL: plain reads, not a stream's
 // buffers and locale.
 std::optional<std::string> ReadFile(const std::string& path) {
@@ -96,7 +101,7 @@ bool Store::Reserve(const Attachment& attachment, const IpAddress& address, int 
     if (errno == EEXIST) return false;
     IoFailure("cannot create " + path, errno);
   }
-  bool written = WriteAll(fd, Trim(attachment.first) + kLineBreak + attachment.second);
+  bool written = WriteAll(fd, RecordOf(attachment));
   int saved = errno;
   if (close(fd) != 0 && written) {
     written = false;
@@ -200,12 +205,9 @@ std::vector<IpAddress> Store::ReleaseAllBut(const std::set<Attachment>& valid) {
   return released;
 }
 
-bool Store::ReleaseIfHeldBy(const IpAddress& address, const Attachment& attachment) {
+void Store::ReleaseIfHeldBy(const IpAddress& address, const Attachment& attachment) {
   auto content = ReadFile(PathOf(address));
-  if (!content) return false;
-  if (Trim(*content) != Trim(attachment.first) + kLineBreak + attachment.second) return false;
-  ReleaseAddress(address);
-  return true;
+  if (content && Trim(*content) == RecordOf(attachment)) ReleaseAddress(address);
 }
 
 void Store::ReleaseAddress(const IpAddress& address) {

@@ -57,8 +57,8 @@ class Store {
   // its container ID is); returns the addresses released.
   std::vector<IpAddress> ReleaseAllBut(const std::set<Attachment>& valid);
   void ReleaseAddress(const IpAddress& address);
-  // Releases `address` if the attachment holds it; returns whether it did.
-  bool ReleaseIfHeldBy(const IpAddress& address, const Attachment& attachment);
+  // Releases `address` if the attachment holds it.
+  void ReleaseIfHeldBy(const IpAddress& address, const Attachment& attachment);
 
   const std::string& directory() const { return directory_; }
 
