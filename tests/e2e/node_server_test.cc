@@ -340,22 +340,23 @@ TEST_F(NodeLogRotation, LogsAreRotatedAndFollowingGoesOnAcrossRotations) {
   auto follower = KubectlInBackground("logs -f chatty", followed);
   // Rotations happen every few seconds; wait for more than the files kept.
   std::string pod_logs = dir_ / "pod-logs";
+  // The rotated files' paths.
   auto rotated = [&] {
-    std::vector<std::string> names;
+    std::vector<std::string> paths;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(pod_logs)) {
       std::string name = entry.path().filename().string();
       // A compression in progress writes <name>.gz.tmp, renamed to <name>.gz when complete.
       if (entry.is_regular_file() && name.find(".log.") != std::string::npos &&
           !name.ends_with(".tmp")) {
-        names.push_back(name);
+        paths.push_back(entry.path().string());
       }
     }
-    return names;
+    return paths;
   };
   std::set<std::string> seen;
   EXPECT_TRUE(Eventually(
       [&] {
-        for (const auto& name : rotated()) seen.insert(name);
+        for (const auto& path : rotated()) seen.insert(path);
         return seen.size() >= 4;
       },
       std::chrono::seconds(60)))
@@ -372,8 +373,8 @@ TEST_F(NodeLogRotation, LogsAreRotatedAndFollowingGoesOnAcrossRotations) {
       [&] {
         now_rotated = rotated();
         gzipped.clear();
-        for (const auto& entry : std::filesystem::recursive_directory_iterator(pod_logs)) {
-          if (entry.path().extension() == ".gz") gzipped = entry.path().string();
+        for (const auto& path : now_rotated) {
+          if (path.ends_with(".gz")) gzipped = path;
         }
         if (now_rotated.size() > 2 || gzipped.empty()) return false;
         first_line = Host("zcat " + gzipped + " | head -1").output;
