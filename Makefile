@@ -6,6 +6,10 @@ NODE_NAME ?= $(shell hostname | tr A-Z a-z)
 CGROUP_ROOT ?= /hostlet
 JOBS ?= $(shell nproc)
 SERVER_LISTEN ?= 127.0.0.1:6443
+# The OCI runtime the runtime module drives: runc, or hostlet-runtime (the project's own);
+# `make up` records it for `make down`.
+OCI_RUNTIME ?= runc
+OCI_RUNTIME_BINARY = $(if $(filter hostlet-runtime,$(OCI_RUNTIME)),$(abspath $(BUILD))/plugins/runtime/native/hostlet-runtime,$(OCI_RUNTIME))
 
 .PHONY: up server-up down test bench build deps clean
 
@@ -16,6 +20,7 @@ up: build server-up
 	@if [ -f $(RUN)/hostlet.pid ] && kill -0 $$(cat $(RUN)/hostlet.pid) 2>/dev/null; then \
 	  echo "hostlet is already running (pid $$(cat $(RUN)/hostlet.pid))"; exit 0; fi
 	@mkdir -p $(IMAGES) $(RUN)/net.d
+	@echo $(OCI_RUNTIME_BINARY) > $(RUN)/oci-runtime
 	@[ -f $(IMAGES)/busybox.tar ] || scripts/busybox-image.sh $(IMAGES)/busybox.tar
 	@[ -n "$$(ls $(RUN)/net.d)" ] || sed 's|"type": "host-local",|"type": "host-local", "dataDir": "$(RUN)/ipam",|' \
 	  examples/cni/10-hostlet-bridge.conflist > $(RUN)/net.d/10-hostlet-bridge.conflist
@@ -24,7 +29,7 @@ up: build server-up
 	  --root-dir $(RUN)/root --pod-logs-dir $(RUN)/pod-logs --images-dir $(IMAGES) \
 	  --static-pod-path $(RUN)/manifests --cgroup-root $(CGROUP_ROOT) \
 	  --plugin-dir $(BUILD)/plugins/runtime/oci --plugin-dir $(BUILD)/plugins/cni/bridge --plugin-dir $(BUILD)/examples \
-	  --plugin-config 'oci={"root":"$(RUN)/oci","state":"$(RUN)/oci-state"}' \
+	  --plugin-config 'oci={"root":"$(RUN)/oci","state":"$(RUN)/oci-state","runtime":"$(OCI_RUNTIME_BINARY)"}' \
 	  --cni-conf-dir $(RUN)/net.d --cni-cache-dir $(RUN)/cni-cache --socket-dir $(RUN)/plugins \
 	  >$(RUN)/hostlet.log 2>&1 & echo $$! > $(RUN)/hostlet.pid
 	@for i in $$(seq 1 600); do \
@@ -62,7 +67,7 @@ down:
 	      for i in $$(seq 1 300); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; fi; \
 	    rm -f $(RUN)/$$name.pid; echo "$$name stopped"; \
 	  fi; done
-	@scripts/node-cleanup.sh $(RUN) $(CGROUP_ROOT)
+	@scripts/node-cleanup.sh $(RUN) $(CGROUP_ROOT) $$(cat $(RUN)/oci-runtime 2>/dev/null || echo runc)
 	@echo "removed $(RUN)"
 
 # Build everything, then run every test.

@@ -15,6 +15,8 @@
 //   (4) all N deleted at once: time until the watch shows each gone (the agent confirms a
 //       deletion once the pod's containers are stopped), and until the agent's pod
 //       directories and the runtime's processes are gone.
+// The OCI module runs its containers with runc, then with hostlet-runtime (the project's own OCI
+// runtime), unless --oci-runtime names one of them; the memory figures are from the first.
 // Then the same startup with containerd (Debian's, started by this program with directories of
 // its own) as the agent's runtime, for the ratio, unless --no-containerd.
 //
@@ -23,7 +25,7 @@
 // /run is on a standard host; images, writable layers, logs and the agent's own directories stay
 // on the disk of the temporary directory.
 //
-// Usage: node_agent_bench [--pods N] [--no-containerd]
+// Usage: node_agent_bench [--pods N] [--oci-runtime runc|hostlet-runtime|both] [--no-containerd]
 #include "bench/support/apiserver_client.h"
 #include "tests/support/child_process.h"
 #include "tests/support/containerd_config.h"
@@ -249,7 +251,7 @@ bool RunningAndReady(const json& pod) {
 }
 
 // The agent's container runtime: the OCI module in process, or containerd behind its socket.
-enum class Runtime { kOciModule, kContainerd };
+enum class Runtime { kOciModule, kOciModuleNative, kContainerd };
 
 // hostlet-server and the agent in a network namespace of their own, as the e2e fixture runs
 // them; everything made here is removed when destroyed, whatever state the run was left in.
@@ -258,7 +260,9 @@ class Node {
   Node(const std::filesystem::path& dir, Runtime runtime) : dir_(dir), runtime_(runtime) {
     try {
       const std::string suffix =
-          std::to_string(getpid()) + (runtime == Runtime::kContainerd ? "c" : "");
+          std::to_string(getpid()) + (runtime == Runtime::kContainerd        ? "c"
+                                      : runtime == Runtime::kOciModuleNative ? "n"
+                                                                             : "");
       netns_ = "hostlet-bench-" + suffix;
       cgroup_root_ = "/hostlet-bench-" + suffix;
       if (Run("ip netns add " + netns_) != 0) {
@@ -324,7 +328,8 @@ class Node {
     }
     if (netns_made_) {
       InNetns(std::string(HOSTLET_SOURCE_DIR) + "/scripts/node-cleanup.sh " + dir_.string() + " " +
-              cgroup_root_);
+              cgroup_root_ + " " +
+              (runtime_ == Runtime::kOciModuleNative ? HOSTLET_NATIVE_RUNTIME : "runc"));
       Run("ip netns delete " + netns_);
     }
     // Detached: a mount some runtime process still holds below it must not keep it.
@@ -342,7 +347,7 @@ class Node {
   // The runtime's processes outside the agent: the OCI module's per-container monitors (this
   // node's copy of hostlet-oci-helper), or containerd and its shims for this node's socket.
   std::vector<pid_t> RuntimeProcesses() const {
-    if (runtime_ == Runtime::kOciModule) {
+    if (runtime_ != Runtime::kContainerd) {
       return ProcessesOf(
           [&](const std::string& exe, const std::string&) { return exe == helper_; });
     }
@@ -394,6 +399,7 @@ class Node {
 
   void StartAgent() {
     json oci = {{"root", (dir_ / "oci-root").string()}, {"state", (dir_ / "oci-state").string()}};
+    if (runtime_ == Runtime::kOciModuleNative) oci["runtime"] = HOSTLET_NATIVE_RUNTIME;
     std::vector<std::string> argv{"/usr/bin/nsenter",
                                   "--net=/run/netns/" + netns_,
                                   HOSTLET_AGENT_BINARY,
@@ -802,14 +808,20 @@ void OnSignal(int) { interrupted = true; }
 int main(int argc, char** argv) {
   int pods = 30;
   bool with_containerd = true;
+  std::string oci_runtimes = "both";  // which OCI runtime the module drives
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     if (flag == "--no-containerd") {
       with_containerd = false;
     } else if (flag == "--pods" && i + 1 < argc) {
       pods = std::clamp(std::atoi(argv[++i]), 1, 100);
+    } else if (flag == "--oci-runtime" && i + 1 < argc &&
+               (std::string(argv[i + 1]) == "runc" || std::string(argv[i + 1]) == "hostlet-runtime" ||
+                std::string(argv[i + 1]) == "both")) {
+      oci_runtimes = argv[++i];
     } else {
-      std::cerr << "usage: node_agent_bench [--pods N] [--no-containerd]\n";
+      std::cerr << "usage: node_agent_bench [--pods N] [--oci-runtime runc|hostlet-runtime|both] "
+                   "[--no-containerd]\n";
       return 2;
     }
   }
@@ -828,8 +840,13 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = pattern;
   int exit_code = 0;
   try {
-    BurstResult oci = Burst(dir / "oci", Runtime::kOciModule, pods);
-    std::printf("\nthe agent (OCI runtime module on runc, bridge network module)\n");
+    std::optional<BurstResult> on_runc;
+    std::optional<BurstResult> on_native;
+    if (oci_runtimes != "hostlet-runtime") on_runc = Burst(dir / "oci", Runtime::kOciModule, pods);
+    if (oci_runtimes != "runc") on_native = Burst(dir / "native", Runtime::kOciModuleNative, pods);
+    const BurstResult& oci = on_runc ? *on_runc : *on_native;
+    std::printf("\nthe agent (OCI runtime module on %s, bridge network module)\n",
+                on_runc ? "runc" : "hostlet-runtime");
     PrintUsage("agent idle, no pods:", oci.agent_idle);
     PrintUsage(("agent with " + std::to_string(pods) + " pods:").c_str(), oci.agent_busy);
     PrintUsage("runtime side (per-container monitors):", oci.runtime_busy);
@@ -847,7 +864,14 @@ int main(int argc, char** argv) {
           label, kUpstreamLimitMib, usage.anonymous_mib / kUpstreamLimitMib, kTargetMib,
           usage.anonymous_mib / kTargetMib, usage.anonymous_mib <= kTargetMib ? "met" : "missed");
     }
-    PrintBurst("hostlet OCI module", pods, oci);
+    if (on_runc) PrintBurst("hostlet OCI module on runc", pods, *on_runc);
+    if (on_native) PrintBurst("hostlet OCI module on hostlet-runtime", pods, *on_native);
+    if (on_runc && on_native) {
+      std::printf("  startup p99 runc / hostlet-runtime: %.2fx; p50 %.2fx; teardown all gone %.2fx\n",
+                  on_runc->startup.p99 / on_native->startup.p99,
+                  on_runc->startup.p50 / on_native->startup.p50,
+                  on_runc->all_gone_s / on_native->all_gone_s);
+    }
     if (with_containerd) {
       std::optional<BurstResult> peer;
       try {

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Removes what a `make up` node left behind when its pods could not be deleted the normal way
-# (the agent had crashed, say): `scripts/node-cleanup.sh RUN_DIR CGROUP_ROOT`. Containers are
-# stopped through runc's own records under RUN_DIR, never by process name; only mounts under
-# RUN_DIR, the bridges named by RUN_DIR's CNI configs and the cgroups under CGROUP_ROOT go.
+# (the agent had crashed, say): `scripts/node-cleanup.sh RUN_DIR CGROUP_ROOT [OCI_RUNTIME]`.
+# Containers are stopped through the OCI runtime's own records under RUN_DIR (runc's, or
+# hostlet-runtime's when its path is given), never by process name; only mounts under RUN_DIR,
+# the bridges named by RUN_DIR's CNI configs and the cgroups under CGROUP_ROOT go.
 set -uo pipefail
 
-run=${1:?usage: node-cleanup.sh RUN_DIR CGROUP_ROOT}
-cgroup_root=${2:?usage: node-cleanup.sh RUN_DIR CGROUP_ROOT}
+run=${1:?usage: node-cleanup.sh RUN_DIR CGROUP_ROOT [OCI_RUNTIME]}
+cgroup_root=${2:?usage: node-cleanup.sh RUN_DIR CGROUP_ROOT [OCI_RUNTIME]}
+runtime=${3:-runc}
 [[ -d "$run" ]] || exit 0
 run=$(cd "$run" && pwd -P)
 
-runc_root=$run/oci-state/runc
-if [[ -d "$runc_root" ]] && command -v runc >/dev/null; then
-  for id in $(runc --root "$runc_root" list -q 2>/dev/null); do
-    runc --root "$runc_root" kill "$id" KILL 2>/dev/null
-    runc --root "$runc_root" delete -f "$id" 2>/dev/null && echo "node-cleanup: removed container $id"
+runtime_root=$run/oci-state/runc
+if [[ -d "$runtime_root" ]] && command -v "$runtime" >/dev/null; then
+  for id in $("$runtime" --root "$runtime_root" list -q 2>/dev/null); do
+    "$runtime" --root "$runtime_root" kill "$id" KILL 2>/dev/null
+    "$runtime" --root "$runtime_root" delete -f "$id" 2>/dev/null && echo "node-cleanup: removed container $id"
   done
 fi
 

@@ -30,9 +30,13 @@ using ::testing::HasSubstr;
 using testing::kNode;
 using testing::ReadFile;
 
-class NodeAgent : public testing::NodeCluster {};
+// Every test runs with the OCI module on runc (as `make up` runs it) and on hostlet-runtime.
+class NodeAgent : public testing::NodeCluster, public ::testing::WithParamInterface<std::string> {
+ protected:
+  NodeAgent() { oci_runtime_ = GetParam(); }
+};
 
-TEST_F(NodeAgent, NodeRegistersWithCapacityAddressesAndALease) {
+TEST_P(NodeAgent, NodeRegistersWithCapacityAddressesAndALease) {
   json node = json::parse(Kubectl("get node " + std::string(kNode) + " -o json").output);
   EXPECT_EQ(node["metadata"]["labels"]["kubernetes.io/hostname"], kNode);
   EXPECT_EQ(node["metadata"]["labels"]["kubernetes.io/os"], "linux");
@@ -54,7 +58,7 @@ TEST_F(NodeAgent, NodeRegistersWithCapacityAddressesAndALease) {
   EXPECT_EQ(lease["metadata"]["ownerReferences"][0]["kind"], "Node");
 }
 
-TEST_F(NodeAgent, PodServesHttpOnItsBridgeAddressAndDeleteRemovesEverything) {
+TEST_P(NodeAgent, PodServesHttpOnItsBridgeAddressAndDeleteRemovesEverything) {
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
 metadata: {name: web}
@@ -107,7 +111,7 @@ spec:
   EXPECT_FALSE(std::filesystem::exists(dir_.path() / "ipam/e2e" / ip));
 }
 
-TEST_F(NodeAgent, InitContainersRunInOrderAndContainersGetTheirEnvironmentAndVolumes) {
+TEST_P(NodeAgent, InitContainersRunInOrderAndContainersGetTheirEnvironmentAndVolumes) {
   ASSERT_EQ(Kubectl("create configmap settings --from-literal=greeting=hello").exit_code, 0);
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
@@ -153,7 +157,7 @@ spec:
             init[1]["state"]["terminated"]["startedAt"].get<std::string>());
 }
 
-TEST_F(NodeAgent, CrashingContainerRestartsWithBackOffAndAFinishedPodKeepsItsExitCode) {
+TEST_P(NodeAgent, CrashingContainerRestartsWithBackOffAndAFinishedPodKeepsItsExitCode) {
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
 metadata: {name: crasher}
@@ -195,7 +199,7 @@ spec:
   })) << InNetns("ip -o link show master hle2e0").output;
 }
 
-TEST_F(NodeAgent, BadPodsShowClearReasonsAndDoNotDisturbOthers) {
+TEST_P(NodeAgent, BadPodsShowClearReasonsAndDoNotDisturbOthers) {
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
 metadata: {name: no-image}
@@ -299,7 +303,7 @@ class StalledRegistry {
   std::vector<int> connections_;
 };
 
-TEST_F(NodeAgent, PodWaitingForItsImagePullShowsContainerCreating) {
+TEST_P(NodeAgent, PodWaitingForItsImagePullShowsContainerCreating) {
   StalledRegistry registry(netns_);
   const std::string image = "127.0.0.1:" + std::to_string(registry.port()) + "/slow/app:v1";
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
@@ -329,7 +333,7 @@ spec:
   }));
 }
 
-TEST_F(NodeAgent, FailingLivenessProbeRestartsTheContainer) {
+TEST_P(NodeAgent, FailingLivenessProbeRestartsTheContainer) {
   // Healthy for a few seconds, then the probe's file goes away and stays away until a restart.
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
@@ -367,7 +371,7 @@ spec:
   EXPECT_GE(unhealthy[0].value("count", 0), 2);
 }
 
-TEST_F(NodeAgent, ReadinessProbeGatesTheReadyCondition) {
+TEST_P(NodeAgent, ReadinessProbeGatesTheReadyCondition) {
   // httpd serves from the start, but the page the readiness probe asks for comes 6 s later;
   // a startup probe on the port (tcpSocket) has to pass before readiness is even asked.
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
@@ -412,7 +416,7 @@ spec:
       "true");
 }
 
-TEST_F(NodeAgent, PreStopHookRunsBeforeTheContainerStops) {
+TEST_P(NodeAgent, PreStopHookRunsBeforeTheContainerStops) {
   std::filesystem::create_directories(dir_.path() / "hooks");
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
@@ -446,7 +450,7 @@ spec:
   EXPECT_EQ(ReadFile(dir_.path() / "hooks/pre-stop"), "stopping\n");
 }
 
-TEST_F(NodeAgent, InvalidProbesAreRefusedOrExplained) {
+TEST_P(NodeAgent, InvalidProbesAreRefusedOrExplained) {
   // The apiserver refuses a probe without a handler, naming the field.
   auto refused = Apply(R"yaml(apiVersion: v1
 kind: Pod
@@ -485,7 +489,7 @@ spec:
               HasSubstr("invalid livenessProbe: httpGet.port: unknown port name \"admin\""));
 }
 
-TEST_F(NodeAgent, ImpossibleResourceRequestsGetAClearReason) {
+TEST_P(NodeAgent, ImpossibleResourceRequestsGetAClearReason) {
   // Bound by hand, past the scheduler: the agent's admission rejects it.
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
@@ -535,7 +539,7 @@ spec:
   EXPECT_TRUE(EventsSay("greedy", "OutOfcpu"));
 }
 
-TEST_F(NodeAgent, RestartedAgentKeepsItsContainersAndRestartCounts) {
+TEST_P(NodeAgent, RestartedAgentKeepsItsContainersAndRestartCounts) {
   ASSERT_EQ(Apply(R"yaml(apiVersion: v1
 kind: Pod
 metadata: {name: steady}
@@ -565,7 +569,7 @@ spec:
   EXPECT_EQ(Phase(Pod("steady")), "Running");
 }
 
-TEST_F(NodeAgent, StaticPodRunsAndAppearsAsAMirrorPod) {
+TEST_P(NodeAgent, StaticPodRunsAndAppearsAsAMirrorPod) {
   std::ofstream(dir_ / "manifests/static-web.yaml") << R"yaml(apiVersion: v1
 kind: Pod
 metadata: {name: static-web}
@@ -593,6 +597,11 @@ spec:
                          std::chrono::seconds(60)))
       << ReadFile(dir_.path() / "agent.log");
 }
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, NodeAgent, ::testing::Values("runc", HOSTLET_NATIVE_RUNTIME),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param == "runc" ? std::string("runc") : std::string("hostlet_runtime");
+                         });
 
 class StandaloneNodeAgent : public testing::NodeCluster {
  protected:

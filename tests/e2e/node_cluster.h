@@ -1,5 +1,5 @@
 // The whole node for end-to-end tests: hostlet-server and the hostlet agent (the OCI runtime
-// module on runc, the bridge network module) in a network namespace the test creates, which
+// module on runc or on hostlet-runtime, the bridge network module) in a network namespace the test creates, which
 // plays the host, driven by the real kubectl. Pods run busybox from the image
 // scripts/busybox-image.sh builds, as `make up` does. Nothing outside the namespace and the test's
 // directories is touched: the pods' cgroups go under a cgroup root of the test's own, removed at
@@ -85,6 +85,7 @@ class NodeCluster : public ::testing::Test {
 
   void StartAgent() {
     json oci = {{"root", dir_ / "oci-root"}, {"state", dir_ / "oci-state"}};
+    if (!oci_runtime_.empty()) oci["runtime"] = oci_runtime_;
     std::vector<std::string> command{"/usr/bin/nsenter", "--net=/run/netns/" + netns_,
                                      HOSTLET_AGENT_BINARY};
     if (!standalone_) {
@@ -128,12 +129,13 @@ class NodeCluster : public ::testing::Test {
     }
     agent_.reset();
     // Whatever a failed test left behind, removed the way `make down` removes it: containers
-    // through runc's records, mounts under the test's directory, the bridge (inside the
-    // namespace), the cgroups under the test's cgroup root.
+    // through the OCI runtime's records, mounts under the test's directory, the bridge (inside
+    // the namespace), the cgroups under the test's cgroup root.
     if (server_) server_->Stop(SIGTERM, std::chrono::seconds(10));
     if (netns_made_) {
       auto cleanup = InNetns(std::string(HOSTLET_SOURCE_DIR) + "/scripts/node-cleanup.sh " +
-                             dir_.path().string() + " " + cgroup_root_);
+                             dir_.path().string() + " " + cgroup_root_ + " " +
+                             (oci_runtime_.empty() ? "runc" : oci_runtime_));
       if (!cleanup.output.empty()) std::cerr << cleanup.output << "\n";
     }
     if (netns_made_) Host("ip netns delete " + netns_);
@@ -215,6 +217,7 @@ class NodeCluster : public ::testing::Test {
   // No apiserver: the agent runs the static pods of its manifest directory alone. Set it in the
   // constructor.
   bool standalone_ = false;
+  std::string oci_runtime_;  // the OCI runtime the module drives; empty: its default, runc
   TempDir dir_;
   std::string netns_, cgroup_root_;
   bool netns_made_ = false;

@@ -1,6 +1,7 @@
-// Pod sandboxes and containers on real runc through the OCI runtime module's CRI API: the
-// lifecycle, logs, exec, stats, resource limits in the cgroup files, OOM kills, re-adoption by
-// a new module instance, and bad input that leaves running containers alone.
+// Pod sandboxes and containers through the OCI runtime module's CRI API, on real runc and on
+// hostlet-runtime (the project's own OCI runtime): the lifecycle, logs, exec, stats, resource
+// limits in the cgroup files, OOM kills, re-adoption by a new module instance, security
+// settings, and bad input that leaves running containers alone.
 #include "kubelet/plugins/loader.h"
 #include "tests/runtime/image_builder.h"
 #include "tests/support/cgroup_root.h"
@@ -29,7 +30,7 @@ const std::string kImage = "docker.io/library/busybox:test";
 
 
 
-class Pods : public ::testing::Test {
+class Pods : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     std::filesystem::create_directories(dir.path() / "import");
@@ -57,7 +58,8 @@ class Pods : public ::testing::Test {
     nlohmann::json config = {{"root", dir / "root"},
                              {"state", dir / "state"},
                              {"importDirs", {dir / "import"}},
-                             {"cgroupParent", cgroups.path()}};
+                             {"cgroupParent", cgroups.path()},
+                             {"runtime", GetParam()}};
     config.update(extra);
     channel = plugins::Load(HOSTLET_OCI_RUNTIME)->Create(config.dump());
     runtime = std::make_unique<cri::RuntimeServiceProxy>(channel);
@@ -160,7 +162,7 @@ class Pods : public ::testing::Test {
   std::unique_ptr<cri::RuntimeServiceProxy> runtime;
 };
 
-TEST_F(Pods, ContainerLifecycleWithLogsExecAndStats) {
+TEST_P(Pods, ContainerLifecycleWithLogsExecAndStats) {
   auto pod = SandboxConfig("web");
   std::string sandbox = RunSandbox(pod);
   std::string id = CreateAndStart(
@@ -236,7 +238,7 @@ TEST_F(Pods, ContainerLifecycleWithLogsExecAndStats) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "state/sandboxes" / sandbox));
 }
 
-TEST_F(Pods, ConcurrentCallsMakeEachSandboxAndContainerOnce) {
+TEST_P(Pods, ConcurrentCallsMakeEachSandboxAndContainerOnce) {
   // The same sandbox asked for twice at once: one is made, the other is refused.
   auto pod = SandboxConfig("twice");
   std::vector<grpc::Status> outcomes(2);
@@ -292,7 +294,7 @@ TEST_F(Pods, ConcurrentCallsMakeEachSandboxAndContainerOnce) {
   EXPECT_EQ(running, 4);
 }
 
-TEST_F(Pods, ExitCodesAndReasons) {
+TEST_P(Pods, ExitCodesAndReasons) {
   auto pod = SandboxConfig("jobs");
   std::string sandbox = RunSandbox(pod);
   std::string done = CreateAndStart(sandbox, ContainerConfig("done", "echo finished"), pod);
@@ -314,7 +316,7 @@ TEST_F(Pods, ExitCodesAndReasons) {
   EXPECT_EQ(Status(stubborn).status().exit_code(), 137);
 }
 
-TEST_F(Pods, ResourceLimitsAreInTheCgroupAndOomKillsAreReported) {
+TEST_P(Pods, ResourceLimitsAreInTheCgroupAndOomKillsAreReported) {
   auto pod = SandboxConfig("limited");
   std::string sandbox = RunSandbox(pod);
   auto config = ContainerConfig("bounded", "while true; do sleep 0.1; done");
@@ -348,7 +350,7 @@ TEST_F(Pods, ResourceLimitsAreInTheCgroupAndOomKillsAreReported) {
   EXPECT_EQ(Status(oom).status().exit_code(), 137);
 }
 
-TEST_F(Pods, ANewModuleInstanceReadoptsRunningContainers) {
+TEST_P(Pods, ANewModuleInstanceReadoptsRunningContainers) {
   auto pod = SandboxConfig("durable");
   std::string sandbox = RunSandbox(pod);
   std::string id = CreateAndStart(sandbox, ContainerConfig("ticker", "while true; do echo tick; sleep 0.2; done"), pod);
@@ -379,7 +381,7 @@ TEST_F(Pods, ANewModuleInstanceReadoptsRunningContainers) {
   EXPECT_TRUE(Eventually([&] { return ReadFile(log).find("stdout F tick") != std::string::npos; }));
 }
 
-TEST_F(Pods, BadInputIsRefusedAndRunningContainersAreUntouched) {
+TEST_P(Pods, BadInputIsRefusedAndRunningContainersAreUntouched) {
   auto pod = SandboxConfig("steady");
   std::string sandbox = RunSandbox(pod);
   std::string steady = CreateAndStart(sandbox, ContainerConfig("steady", "while true; do sleep 0.1; done"), pod);
@@ -440,7 +442,7 @@ TEST_F(Pods, BadInputIsRefusedAndRunningContainersAreUntouched) {
   EXPECT_EQ(list.containers_size(), 1);
 }
 
-TEST_F(Pods, SecurityContextCapabilitiesSeccompAndReadOnlyRoot) {
+TEST_P(Pods, SecurityContextCapabilitiesSeccompAndReadOnlyRoot) {
   auto pod = SandboxConfig("secure");
   std::string sandbox = RunSandbox(pod);
   const std::string idle = "while true; do sleep 0.1; done";
@@ -500,7 +502,7 @@ TEST_F(Pods, SecurityContextCapabilitiesSeccompAndReadOnlyRoot) {
 
 // crun runs containers where the host allows it; on a host whose cgroups it cannot use (a
 // cgroup v1/v2 hybrid) it must fail at once with its own reason, never hang.
-TEST_F(Pods, CrunRunsOrFailsPromptlyWithItsReason) {
+TEST_P(Pods, CrunRunsOrFailsPromptlyWithItsReason) {
   auto pod = SandboxConfig("crun");
   std::string sandbox = RunSandbox(pod);
   Start({{"runtime", "crun"}});
@@ -523,7 +525,7 @@ TEST_F(Pods, CrunRunsOrFailsPromptlyWithItsReason) {
   }
 }
 
-TEST_F(Pods, ACgroupParentOutsideTheHierarchyIsRefusedNamingTheField) {
+TEST_P(Pods, ACgroupParentOutsideTheHierarchyIsRefusedNamingTheField) {
   for (const char* bad : {"hostlet", "/", "/hostlet/", "/a/../b"}) {
     try {
       Start({{"cgroupParent", bad}});
@@ -546,6 +548,11 @@ TEST_F(Pods, ACgroupParentOutsideTheHierarchyIsRefusedNamingTheField) {
   ASSERT_TRUE(runtime->RemovePodSandbox(remove, &removed).ok());
   EXPECT_FALSE(std::filesystem::exists("/sys/fs/cgroup/memory" + mine)) << mine;
 }
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, Pods, ::testing::Values("runc", HOSTLET_NATIVE_RUNTIME),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param == "runc" ? std::string("runc") : std::string("hostlet_runtime");
+                         });
 
 }  // namespace
 }  // namespace hostlet

@@ -1,0 +1,241 @@
+// `run`: the container's first process, cloned into its new namespaces. The parent puts it in
+// its cgroup, then lets it build its root and exec; the child's error pipe closes on a
+// successful exec (close-on-exec) or carries the reason it stopped.
+#include "plugins/runtime/native/cgroups.h"
+#include "plugins/runtime/native/commands.h"
+#include "plugins/runtime/native/container_state.h"
+#include "plugins/runtime/native/process_setup.h"
+#include "plugins/runtime/native/rootfs.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+
+namespace hostlet::native {
+namespace {
+
+const std::map<std::string, int> kNamespaceFlags = {
+    {"pid", CLONE_NEWPID}, {"mount", CLONE_NEWNS}, {"network", CLONE_NEWNET},
+    {"uts", CLONE_NEWUTS}, {"ipc", CLONE_NEWIPC},  {"cgroup", CLONE_NEWCGROUP}};
+
+struct ChildContext {
+  const Spec* spec;
+  const ContainerCgroup* cgroup;
+  SeccompFilter* seccomp;
+  std::vector<std::pair<int, int>> join;  // (fd, CLONE_NEW*) of namespaces given by path
+  int go_read;                            // the parent writes one byte once the cgroup is joined
+  int error_write;
+};
+
+[[noreturn]] void ChildFail(const ChildContext& context, const std::string& message) {
+  if (write(context.error_write, message.data(), message.size()) < 0) {
+    // The parent is gone: nobody is left to tell.
+  }
+  _exit(1);
+}
+
+int ChildMain(void* argument) {
+  const ChildContext& context = *static_cast<ChildContext*>(argument);
+  // Until it execs, this process is the runtime with the host's view: nothing that may already
+  // share its PID namespace (a pod's shared one) may ptrace it or open its /proc files.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  char go = 0;
+  if (read(context.go_read, &go, 1) != 1) _exit(1);  // the parent gave up
+  for (const auto& [fd, type] : context.join) {
+    if (setns(fd, type) != 0)
+      ChildFail(context, std::string("joining a namespace: ") + std::strerror(errno));
+  }
+  const Spec& spec = *context.spec;
+  // Sysctls are written through the host's /proc while it is still reachable; the network, IPC
+  // and UTS ones apply to the namespaces this process is now in.
+  for (const auto& [key, value] : spec.sysctl) {
+    std::string file = key;
+    std::replace(file.begin(), file.end(), '.', '/');
+    file = "/proc/sys/" + file;
+    std::ofstream out(file);
+    if (!(out << value) || !out.flush())
+      ChildFail(context, "setting sysctl " + key + " to " + value);
+  }
+  if (std::string error = PrepareRoot(spec, *context.cgroup); !error.empty())
+    ChildFail(context, error);
+  const NamespaceSpec* uts = spec.Namespace("uts");
+  if (uts && uts->path.empty() && !spec.hostname.empty() &&
+      sethostname(spec.hostname.data(), spec.hostname.size()) != 0) {
+    ChildFail(context, "setting the hostname: " + std::string(std::strerror(errno)));
+  }
+  if (std::string error = FinishRoot(spec); !error.empty()) ChildFail(context, error);
+  ChildFail(context, ExecProcess(spec.process, context.seccomp));
+}
+
+std::string ReadAll(int fd) {
+  std::string text;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = read(fd, buffer, sizeof(buffer))) > 0 || (got < 0 && errno == EINTR)) {
+    if (got > 0) text.append(buffer, static_cast<size_t>(got));
+  }
+  return text;
+}
+
+void WritePidFile(const std::filesystem::path& file, pid_t pid) {
+  auto temporary = file;
+  temporary += ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << pid;
+    if (!out.flush()) throw std::runtime_error("writing the pid file " + temporary.string());
+  }
+  std::filesystem::rename(temporary, file);
+}
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Undoes a start that failed part-way: the child, the cgroup, the state directory.
+class StartGuard {
+ public:
+  StartGuard(const std::filesystem::path& dir, const ContainerCgroup& cgroup)
+      : dir_(dir), cgroup_(cgroup) {}
+  ~StartGuard() {
+    if (done_) return;
+    if (child_ > 0) {
+      kill(child_, SIGKILL);
+      waitpid(child_, nullptr, 0);
+    }
+    if (cgroup_created_) cgroup_.Remove();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  void set_child(pid_t child) { child_ = child; }
+  void set_cgroup_created() { cgroup_created_ = true; }
+  void Done() { done_ = true; }
+
+ private:
+  std::filesystem::path dir_;
+  const ContainerCgroup& cgroup_;
+  pid_t child_ = 0;
+  bool cgroup_created_ = false;
+  bool done_ = false;
+};
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { Reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void Reset() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+int Run(const std::filesystem::path& root, const std::string& id, const RunOptions& options) {
+  CheckId(id);
+  Spec spec = LoadSpec(std::filesystem::absolute(options.bundle));
+  std::filesystem::create_directories(root);
+  auto dir = StateDir(root, id);
+  if (mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST) throw std::runtime_error("container \"" + id + "\" already exists");
+    throw std::runtime_error("creating " + dir.string() + ": " + std::strerror(errno));
+  }
+  ContainerCgroup cgroup(spec.cgroups_path.empty() ? "/hostlet-runtime/" + id : spec.cgroups_path);
+  StartGuard guard(dir, cgroup);
+  std::unique_ptr<SeccompFilter> seccomp;
+  if (!spec.seccomp.is_null()) seccomp = std::make_unique<SeccompFilter>(spec.seccomp);
+
+  int clone_flags = SIGCHLD;
+  std::vector<std::unique_ptr<Fd>> namespace_fds;
+  ChildContext context{&spec, &cgroup, seccomp.get(), {}, -1, -1};
+  for (const auto& ns : spec.namespaces) {
+    int type = kNamespaceFlags.at(ns.type);
+    if (ns.path.empty()) {
+      clone_flags |= type;
+      continue;
+    }
+    int fd = open(ns.path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      throw std::runtime_error("opening the " + ns.type + " namespace " + ns.path + ": " +
+                               std::strerror(errno));
+    namespace_fds.push_back(std::make_unique<Fd>(fd));
+    // A PID namespace is entered by the children of whoever joins it: this process.
+    if (type == CLONE_NEWPID) {
+      if (setns(fd, CLONE_NEWPID) != 0)
+        throw std::runtime_error("joining the PID namespace " + ns.path + ": " +
+                                 std::strerror(errno));
+      continue;
+    }
+    context.join.emplace_back(fd, type);
+  }
+
+  cgroup.Create();
+  guard.set_cgroup_created();
+  cgroup.Apply(spec.resources);
+
+  int go[2];
+  int errors[2];
+  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(errors, O_CLOEXEC) != 0)
+    throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
+  Fd go_read(go[0]), go_write(go[1]), error_read(errors[0]), error_write(errors[1]);
+  context.go_read = go_read.get();
+  context.error_write = error_write.get();
+
+  constexpr size_t kStackSize = 1 << 20;
+  void* stack = mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    throw std::runtime_error("allocating the child's stack: " + std::string(std::strerror(errno)));
+  pid_t child = clone(ChildMain, static_cast<char*>(stack) + kStackSize, clone_flags, &context);
+  if (child < 0) throw std::runtime_error("clone: " + std::string(std::strerror(errno)));
+  guard.set_child(child);
+  go_read.Reset();
+  error_write.Reset();
+
+  cgroup.Join(child);
+  if (write(go_write.get(), "g", 1) != 1)
+    throw std::runtime_error("starting the container's process: " +
+                             std::string(std::strerror(errno)));
+  std::string failure = ReadAll(error_read.get());
+  if (!failure.empty()) throw std::runtime_error(failure);
+
+  ContainerState state;
+  state.id = id;
+  state.pid = child;
+  state.start_time = ProcessStartTime(child);
+  state.bundle = std::filesystem::absolute(options.bundle);
+  state.cgroups_path = cgroup.path();
+  state.created = NowNanos();
+  SaveState(root, state);
+  if (!options.pid_file.empty()) WritePidFile(options.pid_file, child);
+  guard.Done();
+  if (options.detach) return 0;
+
+  int status = 0;
+  waitpid(child, &status, 0);
+  Delete(root, id, /*force=*/true);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace hostlet::native
