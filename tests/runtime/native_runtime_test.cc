@@ -4,6 +4,7 @@
 // misuse are refused with the reason and leave nothing behind. (The module's own tests run every
 // CRI feature on it too: tests/runtime/pods_test.cc.)
 #include "tests/support/cgroup_root.h"
+#include "tests/support/child_process.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/run_command.h"
 
@@ -11,7 +12,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -103,9 +106,20 @@ class NativeRuntime : public ::testing::Test {
 
   std::string MemoryCgroup() { return "/sys/fs/cgroup/memory" + cgroups.path() + "/c1"; }
 
+  // No state, no cgroup directory in any hierarchy.
   bool NothingLeft() {
-    return !std::filesystem::exists(dir.path() / "state/c1") &&
-           !std::filesystem::exists(MemoryCgroup());
+    if (std::filesystem::exists(dir.path() / "state/c1")) return false;
+    for (const auto& hierarchy : std::filesystem::directory_iterator("/sys/fs/cgroup")) {
+      if (std::filesystem::exists(hierarchy.path().string() + cgroups.path() + "/c1")) return false;
+    }
+    return true;
+  }
+
+  int ProcessesInCgroup() {
+    std::ifstream procs(MemoryCgroup() + "/cgroup.procs");
+    int count = 0;
+    for (pid_t pid; procs >> pid;) ++count;
+    return count;
   }
 
   testing::TempDir dir;
@@ -151,7 +165,8 @@ TEST_F(NativeRuntime, RunsAContainerInItsNamespacesAndCgroupAndDeletesItWithoutA
   EXPECT_EQ(
       Runtime("exec c1 sh -c 'cat /proc/timer_list | wc -c; ls /sys/firmware | wc -l'").output,
       "0\n0\n");
-  EXPECT_NE(Runtime("exec c1 sh -c 'echo 1 > /proc/sys/kernel/ns_last_pid'").exit_code, 0);
+  EXPECT_THAT(Runtime("exec c1 sh -c 'echo x > /proc/sys/kernel/hostname'").output,
+              HasSubstr("Read-only file system"));
   EXPECT_EQ(Runtime("exec c1 sh -c 'echo hi > /dev/null && ls /dev/zero'").output, "/dev/zero\n");
   // The exit code of the command is exec's.
   EXPECT_EQ(Runtime("exec c1 sh -c 'exit 7'").exit_code, 7);
@@ -178,9 +193,12 @@ TEST_F(NativeRuntime, AMountPointThatLinksOutOfTheRootStaysInsideIt) {
                               {"options", {"rbind", "ro"}}});
   CommandResult started = Start();
   ASSERT_EQ(started.exit_code, 0) << started.output;
-  EXPECT_FALSE(std::filesystem::exists(host_side / "marker"));
-  EXPECT_EQ(ReadFile("/proc/self/mountinfo").find(host_side.string()), std::string::npos);
+  // Seen from inside, the volume is where the link leads within the root; the host's directory
+  // of that name, which the container cannot see, got nothing.
   EXPECT_EQ(Runtime("exec c1 cat /escape/marker").output, "volume");
+  EXPECT_THAT(ReadFile("/proc/" + std::to_string(Pid()) + "/mountinfo"),
+              HasSubstr(" " + host_side.string() + " "));
+  EXPECT_FALSE(std::filesystem::exists(host_side / "marker"));
   // "ro" holds.
   EXPECT_NE(Runtime("exec c1 sh -c 'echo x > /escape/other'").exit_code, 0);
 }
@@ -211,6 +229,20 @@ TEST_F(NativeRuntime, BadConfigsAreRefusedNamingTheFieldAndLeaveNothing) {
       {"a wrong type", [](json& c) { c["process"]["cwd"] = 5; }, "process.cwd"},
       {"a missing program", [](json& c) { c["process"]["args"] = {"/bin/not-there"}; },
        "/bin/not-there"},
+      {"a uid the kernel reads as \"unchanged\"",
+       [](json& c) { c["process"]["user"]["uid"] = 4294967295LL; }, "not a valid id"},
+      {"a host sysctl",
+       [](json& c) {
+         c["linux"]["sysctl"] = {{"kernel.core_pattern", "|/x"}};
+       },
+       "not a namespaced sysctl"},
+      {"a network sysctl without a network namespace",
+       [](json& c) {
+         c["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
+       },
+       "needs a network namespace"},
+      {"a shared root", [](json& c) { c["linux"]["rootfsPropagation"] = "rshared"; },
+       "rootfsPropagation"},
       {"CPUs this machine does not have",
        [](json& c) {
          c["linux"]["resources"]["cpu"] = {{"cpus", "999"}};
@@ -269,6 +301,100 @@ TEST_F(NativeRuntime, MisuseIsRefusedWithTheReason) {
   EXPECT_THAT(gone.output, HasSubstr("does not exist"));
   EXPECT_THAT(Runtime("run --detach ../c1").output, HasSubstr("invalid container ID"));
   EXPECT_THAT(Runtime("frobnicate c1").output, HasSubstr("unknown command"));
+}
+
+TEST_F(NativeRuntime, UserGroupsCapabilitiesAndSeccompApplyToTheFirstProcessAndToExec) {
+  config["process"]["user"] = {{"uid", 1000}, {"gid", 1000}, {"additionalGids", {2000}}};
+  // Another user's process keeps capabilities across its exec only as ambient ones, which must
+  // be permitted and inheritable too.
+  config["process"]["capabilities"] = {{"bounding", {"CAP_KILL"}},
+                                       {"effective", {"CAP_KILL"}},
+                                       {"permitted", {"CAP_KILL"}},
+                                       {"inheritable", {"CAP_KILL"}},
+                                       {"ambient", {"CAP_KILL"}}};
+  config["process"]["noNewPrivileges"] = false;
+  config["process"]["args"] = {"sleep", "1000"};
+  config["linux"]["seccomp"] = {
+      {"defaultAction", "SCMP_ACT_ALLOW"},
+      {"syscalls", {{{"names", {"mkdir", "mkdirat"}}, {"action", "SCMP_ACT_ERRNO"}}}}};
+  CommandResult started = Start();
+  ASSERT_EQ(started.exit_code, 0) << started.output;
+  std::string status = ReadFile("/proc/" + std::to_string(Pid()) + "/status");
+  EXPECT_THAT(status, HasSubstr("Uid:\t1000\t1000\t1000\t1000"));
+  EXPECT_THAT(status, HasSubstr("Gid:\t1000\t1000\t1000\t1000"));
+  EXPECT_THAT(status, HasSubstr("Groups:\t2000"));
+  EXPECT_THAT(status, HasSubstr("CapEff:\t0000000000000020"));  // CAP_KILL
+  EXPECT_THAT(status, HasSubstr("CapBnd:\t0000000000000020"));
+  EXPECT_THAT(status, HasSubstr("CapAmb:\t0000000000000020"));
+  // The filter is there without no_new_privs, which the spec did not ask for.
+  EXPECT_THAT(status, HasSubstr("NoNewPrivs:\t0"));
+  EXPECT_THAT(status, HasSubstr("Seccomp:\t2"));
+  CommandResult mkdir = Runtime("exec c1 mkdir /made");
+  EXPECT_NE(mkdir.exit_code, 0);
+  EXPECT_THAT(mkdir.output, HasSubstr("Operation not permitted"));
+  EXPECT_EQ(Runtime("exec c1 id -u").output, "1000\n");
+
+  // A command whose exec is killed (a probe's timeout) ends with it, even as another user.
+  int before = ProcessesInCgroup();
+  testing::ChildProcess exec(
+      {HOSTLET_NATIVE_RUNTIME, "--root", dir / "state", "exec", "c1", "sleep", "777"},
+      dir / "exec.log");
+  ASSERT_TRUE(testing::Eventually([&] { return ProcessesInCgroup() == before + 2; }))
+      << ReadFile(dir.path() / "exec.log");
+  // It runs from a sealed copy of the runtime: nothing can write the binary through its link.
+  std::string exe = std::filesystem::read_symlink("/proc/" + std::to_string(exec.pid()) + "/exe");
+  EXPECT_THAT(exe, HasSubstr("memfd:hostlet-runtime"));
+  int copy = open(("/proc/" + std::to_string(exec.pid()) + "/exe").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(copy, 0);
+  exec.Stop(SIGKILL, std::chrono::seconds(5));
+  int writable = open(("/proc/self/fd/" + std::to_string(copy)).c_str(), O_WRONLY | O_CLOEXEC);
+  EXPECT_TRUE(writable < 0 || write(writable, "x", 1) < 0) << "the runtime's copy took a write";
+  if (writable >= 0) close(writable);
+  close(copy);
+  EXPECT_TRUE(testing::Eventually([&] { return ProcessesInCgroup() == before; }));
+}
+
+TEST_F(NativeRuntime, JoinsNamespacesGivenByPathAndSetsTheirSysctls) {
+  // A network namespace pinned as a pod's is: the container must be in that one.
+  std::string pinned = dir / "netns";
+  ASSERT_EQ(
+      testing::RunCommand("touch " + pinned + " && unshare --net=" + pinned + " true").exit_code,
+      0);
+  config["linux"]["namespaces"].push_back({{"type", "network"}, {"path", pinned}});
+  config["linux"]["sysctl"] = {{"net.ipv4.ip_unprivileged_port_start", "80"}};
+  CommandResult started = Start();
+  EXPECT_EQ(started.exit_code, 0) << started.output;
+  if (started.exit_code == 0) {
+    struct stat theirs {
+    }, expected{};
+    stat(("/proc/" + std::to_string(Pid()) + "/ns/net").c_str(), &theirs);
+    stat(pinned.c_str(), &expected);
+    EXPECT_EQ(theirs.st_ino, expected.st_ino);
+    EXPECT_EQ(Runtime("exec c1 cat /proc/sys/net/ipv4/ip_unprivileged_port_start").output, "80\n");
+    // The host's own value is untouched.
+    EXPECT_NE(ReadFile("/proc/sys/net/ipv4/ip_unprivileged_port_start"), "80\n");
+  }
+  Runtime("delete --force c1");
+  // The host's own network namespace given by path: its sysctls would be the host's.
+  config["linux"]["namespaces"].back()["path"] = "/proc/self/ns/net";
+  CommandResult host = Start();
+  EXPECT_EQ(host.exit_code, 1);
+  EXPECT_THAT(host.output, HasSubstr("is the host's"));
+  EXPECT_TRUE(NothingLeft());
+  umount2(pinned.c_str(), MNT_DETACH);
+}
+
+TEST_F(NativeRuntime, KillAllAndForcedDeleteReachEveryProcessWithoutAPidNamespace) {
+  // Without a PID namespace of its own, a container's processes do not end with its first one.
+  config["linux"]["namespaces"] = {{{"type", "mount"}}, {{"type", "uts"}}, {{"type", "ipc"}}};
+  config["process"]["args"] = {"sh", "-c", "sleep 1001 & sleep 1002 & wait"};
+  ASSERT_EQ(Start().exit_code, 0);
+  ASSERT_TRUE(testing::Eventually([&] { return ProcessesInCgroup() == 3; }));
+  EXPECT_EQ(Runtime("kill --all c1 STOP").exit_code, 0);
+  EXPECT_EQ(Runtime("kill --all c1 SIGCONT").exit_code, 0);
+  CommandResult deleted = Runtime("delete --force c1");
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.output;
+  EXPECT_TRUE(NothingLeft());
 }
 
 }  // namespace

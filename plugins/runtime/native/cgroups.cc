@@ -186,7 +186,8 @@ void ContainerCgroup::Apply(const json& resources) const {
           std::to_string(memory["reservation"].get<int64_t>()));
   }
   const json pids = resources.value("pids", json::object());
-  if (pids.contains("limit")) {
+  // 0 leaves the limit as it is, as with runc; a negative one means none.
+  if (pids.contains("limit") && pids["limit"].get<int64_t>() != 0) {
     int64_t limit = pids["limit"].get<int64_t>();
     write("pids", "pids.max", limit > 0 ? std::to_string(limit) : "max");
   }
@@ -210,24 +211,41 @@ std::vector<pid_t> ContainerCgroup::Pids() const {
   if (!hierarchy) hierarchy = Controller("memory");
   if (!hierarchy && !Hierarchies().empty()) hierarchy = &Hierarchies().front();
   if (!hierarchy) return pids;
-  std::ifstream in(DirIn(*hierarchy) + "/cgroup.procs");
-  pid_t pid;
-  while (in >> pid) pids.push_back(pid);
+  // The container's own cgroup and any it made below it (a privileged container may).
+  std::error_code missing;
+  std::vector<std::filesystem::path> dirs = {DirIn(*hierarchy)};
+  for (std::filesystem::recursive_directory_iterator it(dirs[0], missing), end;
+       !missing && it != end; it.increment(missing)) {
+    if (it->is_directory()) dirs.push_back(it->path());
+  }
+  for (const auto& dir : dirs) {
+    std::ifstream in(dir / "cgroup.procs");
+    pid_t pid;
+    while (in >> pid) pids.push_back(pid);
+  }
   return pids;
 }
 
 bool ContainerCgroup::Remove() const {
   bool all_gone = true;
   for (const auto& hierarchy : Hierarchies()) {
-    std::string dir = DirIn(hierarchy);
-    // A killed process leaves its cgroup a moment after it is reaped.
-    for (int attempt = 0; rmdir(dir.c_str()) != 0; ++attempt) {
-      if (errno == ENOENT) break;
-      if (errno != EBUSY || attempt == 100) {
-        all_gone = false;
-        break;
+    // Deepest first: cgroups the container made below its own go before it.
+    std::error_code missing;
+    std::vector<std::filesystem::path> dirs = {DirIn(hierarchy)};
+    for (std::filesystem::recursive_directory_iterator it(dirs[0], missing), end;
+         !missing && it != end; it.increment(missing)) {
+      if (it->is_directory()) dirs.push_back(it->path());
+    }
+    for (auto dir = dirs.rbegin(); dir != dirs.rend(); ++dir) {
+      // A killed process leaves its cgroup a moment after it is reaped.
+      for (int attempt = 0; rmdir(dir->c_str()) != 0; ++attempt) {
+        if (errno == ENOENT) break;
+        if (errno != EBUSY || attempt == 100) {
+          all_gone = false;
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   return all_gone;

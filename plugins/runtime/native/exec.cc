@@ -74,13 +74,12 @@ int Exec(const std::filesystem::path& root, const std::string& id,
   if (child == 0) {
     close(errors[0]);
     // A caller that gives up on the command (a probe's timeout kills this process) ends it too.
+    // (Not dumpable, from main: the container's processes cannot reach it before its exec.)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // Until it execs, this process is the runtime inside the container's PID namespace: the
-    // container's processes may not ptrace it or open its /proc files (its executable above all).
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    std::string failure = ExecProcess(process, seccomp.get());
+    std::string failure = ExecProcess(process, seccomp.get(), /*die_with_parent=*/true);
+    int error = errno;
     if (write(errors[1], failure.data(), failure.size()) < 0) _exit(127);
-    _exit(errno == ENOENT ? 127 : 126);
+    _exit(error == ENOENT ? 127 : 126);
   }
   close(errors[1]);
   std::string failure;

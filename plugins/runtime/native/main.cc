@@ -10,7 +10,12 @@
 // A container is made with clone(2) straight into its namespaces and cgroups (v1 controllers),
 // without a runtime process staying behind: the caller's monitor (a subreaper) inherits it.
 #include "plugins/runtime/native/commands.h"
+#include "plugins/runtime/native/sealed_self.h"
 
+#include <sys/prctl.h>
+
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -115,6 +120,16 @@ int main(int argc, char* argv[]) {
     }
     std::string command = args[index];
     std::vector<std::string> rest(args.begin() + static_cast<long>(index) + 1, args.end());
+    if (command == "run" || command == "exec") {
+      // These two make processes that are this program until they exec in the container.
+      if (!ReexecFromSealedCopy(argv)) {
+        throw std::runtime_error(std::string("cannot run from a sealed copy of the runtime: ") +
+                                 std::strerror(errno));
+      }
+      // Nothing sharing the container's PID namespace may ptrace those processes or open their
+      // /proc files while they are this program; children inherit this until their exec.
+      prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    }
     if (command == "run") {
       Parsed parsed =
           Parse(rest, {{"--bundle", "bundle"}, {"-b", "bundle"}, {"--pid-file", "pid-file"}},

@@ -4,6 +4,8 @@
 #include "plugins/runtime/native/container_state.h"
 
 #include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,26 +14,62 @@
 #include <iostream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 namespace hostlet::native {
 namespace {
 
+// A signal by number or name, with or without "SIG": the standard names, their aliases, and the
+// real-time ones as RTMIN+n / RTMAX-n or CRI's spelling (SIGRTMINPLUS3, SIGRTMAXMINUS2).
 int SignalNumber(const std::string& name) {
-  static const std::pair<const char*, int> kSignals[] = {
-      {"HUP", SIGHUP},   {"INT", SIGINT},     {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
-      {"USR1", SIGUSR1}, {"USR2", SIGUSR2},   {"TERM", SIGTERM}, {"STOP", SIGSTOP},
-      {"CONT", SIGCONT}, {"WINCH", SIGWINCH}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},
-      {"ABRT", SIGABRT}, {"TRAP", SIGTRAP},   {"CHLD", SIGCHLD}};
-  if (!name.empty() &&
-      std::all_of(name.begin(), name.end(), [](char c) { return std::isdigit(c); })) {
+  auto digits = [](const std::string& text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(c); });
+  };
+  if (digits(name)) {
     int number = std::stoi(name);
     if (number > 0 && number < NSIG) return number;
+    throw std::invalid_argument("signal " + name + " is out of range");
   }
   std::string bare = name.starts_with("SIG") ? name.substr(3) : name;
-  for (const auto& [known, number] : kSignals) {
-    if (bare == known) return number;
+  static const std::pair<const char*, int> kAliases[] = {
+      {"CLD", SIGCHLD}, {"POLL", SIGIO}, {"IOT", SIGABRT}};
+  for (const auto& [alias, number] : kAliases) {
+    if (bare == alias) return number;
   }
+  for (int number = 1; number < SIGRTMIN; ++number) {
+    const char* known = sigabbrev_np(number);
+    if (known && bare == known) return number;
+  }
+  for (const auto& [prefix, base, sign] :
+       {std::tuple{"RTMINPLUS", SIGRTMIN, 1}, std::tuple{"RTMIN+", SIGRTMIN, 1},
+        std::tuple{"RTMAXMINUS", SIGRTMAX, -1}, std::tuple{"RTMAX-", SIGRTMAX, -1}}) {
+    std::string rest = bare.substr(0, std::string(prefix).size()) == prefix
+                           ? bare.substr(std::string(prefix).size())
+                           : "";
+    if (digits(rest)) {
+      int number = base + sign * std::stoi(rest);
+      if (number >= SIGRTMIN && number <= SIGRTMAX) return number;
+    }
+  }
+  if (bare == "RTMIN") return SIGRTMIN;
+  if (bare == "RTMAX") return SIGRTMAX;
   throw std::invalid_argument("unknown signal \"" + name + "\"");
+}
+
+// Signals the recorded process only if it is still that process (not a later one with its
+// PID): through a pidfd opened, then checked against the recorded start time.
+void SignalRecorded(const ContainerState& state, int signal) {
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, state.pid, 0));
+  if (pidfd < 0) throw std::runtime_error("container \"" + state.id + "\" is not running");
+  bool same = state.Running();
+  int sent =
+      same ? static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0)) : -1;
+  int error = errno;
+  close(pidfd);
+  if (!same) throw std::runtime_error("container \"" + state.id + "\" is not running");
+  if (sent != 0)
+    throw std::runtime_error("signalling the container: " + std::string(std::strerror(error)));
 }
 
 }  // namespace
@@ -78,9 +116,7 @@ int Kill(const std::filesystem::path& root, const std::string& id, const std::st
     for (pid_t pid : ContainerCgroup(state.cgroups_path).Pids()) kill(pid, number);
     return 0;
   }
-  if (!state.Running()) throw std::runtime_error("container \"" + id + "\" is not running");
-  if (kill(state.pid, number) != 0)
-    throw std::runtime_error("signalling the container: " + std::string(std::strerror(errno)));
+  SignalRecorded(state, number);
   return 0;
 }
 
@@ -90,7 +126,11 @@ int Delete(const std::filesystem::path& root, const std::string& id, bool force)
   if (state.Running()) {
     if (!force)
       throw std::runtime_error("container \"" + id + "\" is running; stop it or use --force");
-    kill(state.pid, SIGKILL);
+    try {
+      SignalRecorded(state, SIGKILL);
+    } catch (const std::runtime_error&) {
+      // It ended meanwhile; the cgroup below is emptied all the same.
+    }
   }
   // Whatever is left in the cgroup (processes the first one started) goes too. The container's
   // first process is reaped by its parent (the caller's monitor), not here.

@@ -2,14 +2,18 @@
 
 #include "plugins/runtime/native/capabilities.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace hostlet::native {
@@ -53,9 +57,29 @@ std::string Execute(const ProcessSpec& process) {
   return Failed("executing \"" + program + "\" (searched " + search + ")");
 }
 
+// Marks every descriptor from 3 up close-on-exec, so nothing of the runtime's (or of whoever
+// started it) stays open in the container's program.
+bool CloseOnExecFrom3() {
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return true;
+  DIR* fds = opendir("/proc/self/fd");
+  if (!fds) return false;
+  int own = dirfd(fds);
+  while (dirent* entry = readdir(fds)) {
+    int fd = std::atoi(entry->d_name);
+    if (fd < 3 || fd == own) continue;
+    if (fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) != 0) {
+      closedir(fds);
+      return false;
+    }
+  }
+  closedir(fds);
+  return true;
+}
+
 }  // namespace
 
-std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp) {
+std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp, bool die_with_parent) {
+  if (!CloseOnExecFrom3()) return Failed("marking the runtime's descriptors close-on-exec");
   for (const auto& limit : process.rlimits) {
     rlimit value{limit.soft, limit.hard};
     if (setrlimit(limit.resource, &value) != 0)
@@ -88,6 +112,9 @@ std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp) {
   if (setresuid(process.uid, process.uid, process.uid) != 0)
     return Failed("setting uid " + std::to_string(process.uid));
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return Failed("clearing keep-capabilities");
+  // The kernel clears the parent-death signal when the credentials change.
+  if (die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+    return Failed("setting the parent-death signal");
   if (process.capabilities && !ApplyCapabilities(*process.capabilities))
     return Failed("setting capabilities");
   // A directory only the container's user may enter is entered once that user is in place.
@@ -95,8 +122,6 @@ std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp) {
     return Failed("entering the working directory " + process.cwd);
   if (seccomp && process.no_new_privileges && seccomp->Load() != 0)
     return "installing the seccomp filter failed";
-  // Nothing of the runtime's stays open in the container's program.
-  syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
   return Execute(process);
 }
 

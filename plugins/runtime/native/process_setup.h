@@ -11,6 +11,8 @@
 
 namespace hostlet::native {
 
-std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp);
+// `die_with_parent`: the process is killed when the runtime process that made it ends (exec's
+// commands), kept across the change of user.
+std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp, bool die_with_parent);
 
 }  // namespace hostlet::native

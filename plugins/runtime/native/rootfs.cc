@@ -222,17 +222,14 @@ std::string MakeDevice(int root, const DeviceSpec& device) {
   return made == 0 ? "" : Failed("creating the device " + device.path);
 }
 
-std::string PopulateDev(int root, const Spec& spec) {
+// The nodes and links every container's own /dev has.
+std::string PopulateDev(int root) {
   static const DefaultDevice kDefaults[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},
                                             {"/dev/full", 1, 7},    {"/dev/random", 1, 8},
                                             {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (const auto& device : kDefaults) {
     std::string error =
         MakeDevice(root, {device.name, 'c', device.major, device.minor, 0666, 0, 0});
-    if (!error.empty()) return error;
-  }
-  for (const auto& device : spec.devices) {
-    std::string error = MakeDevice(root, device);
     if (!error.empty()) return error;
   }
   int dev = OpenInRoot(root, "/dev", O_PATH | O_DIRECTORY);
@@ -268,17 +265,26 @@ std::string PrepareRoot(const Spec& spec, const ContainerCgroup& cgroup) {
   int root = open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return Failed("opening the root file system " + rootfs);
   bool own_dev = false;
+  bool host_dev = false;
   for (const auto& mount_spec : spec.mounts) {
     std::string error = MountOne(root, mount_spec, cgroup);
     if (!error.empty()) return error;
-    if (mount_spec.destination == "/dev" && !mount_spec.bind) own_dev = true;
+    if (mount_spec.destination == "/dev") {
+      own_dev = !mount_spec.bind;
+      host_dev = mount_spec.bind;
+    }
   }
-  if (own_dev) {
-    mode_t old_mask = umask(0);
-    std::string error = PopulateDev(root, spec);
-    umask(old_mask);
-    if (!error.empty()) return error;
+  mode_t old_mask = umask(0);
+  std::string error = own_dev ? PopulateDev(root) : "";
+  // The spec's devices go into the container's /dev unless that is a directory of the host's
+  // (bound in), where creating them would change the host.
+  for (const auto& device : spec.devices) {
+    if (!error.empty()) break;
+    if (host_dev) continue;
+    error = MakeDevice(root, device);
   }
+  umask(old_mask);
+  if (!error.empty()) return error;
   if (fchdir(root) != 0) return Failed("entering the root file system");
   close(root);
   // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only

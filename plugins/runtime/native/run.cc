@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,11 +48,7 @@ struct ChildContext {
   _exit(1);
 }
 
-int ChildMain(void* argument) {
-  const ChildContext& context = *static_cast<ChildContext*>(argument);
-  // Until it execs, this process is the runtime with the host's view: nothing that may already
-  // share its PID namespace (a pod's shared one) may ptrace it or open its /proc files.
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+void ChildSteps(const ChildContext& context) {
   char go = 0;
   if (read(context.go_read, &go, 1) != 1) _exit(1);  // the parent gave up
   for (const auto& [fd, type] : context.join) {
@@ -59,8 +56,14 @@ int ChildMain(void* argument) {
       ChildFail(context, std::string("joining a namespace: ") + std::strerror(errno));
   }
   const Spec& spec = *context.spec;
-  // Sysctls are written through the host's /proc while it is still reachable; the network, IPC
-  // and UTS ones apply to the namespaces this process is now in.
+  // A new cgroup namespace is made only now, so that its root is the container's cgroup the
+  // parent has just moved this process into.
+  const NamespaceSpec* cgroup_ns = spec.Namespace("cgroup");
+  if (cgroup_ns && cgroup_ns->path.empty() && unshare(CLONE_NEWCGROUP) != 0) {
+    ChildFail(context, std::string("making the cgroup namespace: ") + std::strerror(errno));
+  }
+  // Sysctls are written through the host's /proc while it is still reachable; each applies to
+  // the namespace of its kind this process is now in (the spec reader allows no other).
   for (const auto& [key, value] : spec.sysctl) {
     std::string file = key;
     std::replace(file.begin(), file.end(), '.', '/');
@@ -77,7 +80,37 @@ int ChildMain(void* argument) {
     ChildFail(context, "setting the hostname: " + std::string(std::strerror(errno)));
   }
   if (std::string error = FinishRoot(spec); !error.empty()) ChildFail(context, error);
-  ChildFail(context, ExecProcess(spec.process, context.seccomp));
+  ChildFail(context, ExecProcess(spec.process, context.seccomp, /*die_with_parent=*/false));
+}
+
+int ChildMain(void* argument) {
+  const ChildContext& context = *static_cast<ChildContext*>(argument);
+  try {
+    ChildSteps(context);
+  } catch (const std::exception& error) {
+    ChildFail(context, error.what());
+  }
+  ChildFail(context, "the container's process stopped before its exec");
+}
+
+// Whether the spec's sysctls include one of the namespace kind `type`.
+bool NeedsOwn(const Spec& spec, const std::string& type) {
+  for (const auto& [key, value] : spec.sysctl) {
+    if (SysctlNamespace(key) == type) return true;
+  }
+  return false;
+}
+
+// Whether the namespace at `path` is the one this process (on the host) is in.
+bool SameAsOurs(const std::string& path, const std::string& type) {
+  static const std::map<std::string, std::string> kProcNames = {
+      {"network", "net"}, {"uts", "uts"},   {"ipc", "ipc"},
+      {"pid", "pid"},     {"mount", "mnt"}, {"cgroup", "cgroup"}};
+  struct stat theirs {
+  }, ours{};
+  return stat(path.c_str(), &theirs) == 0 &&
+         stat(("/proc/self/ns/" + kProcNames.at(type)).c_str(), &ours) == 0 &&
+         theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
 }
 
 std::string ReadAll(int fd) {
@@ -118,7 +151,15 @@ class StartGuard {
       kill(child_, SIGKILL);
       waitpid(child_, nullptr, 0);
     }
-    if (cgroup_created_) cgroup_.Remove();
+    // Whatever the child started before it failed (without a PID namespace of its own, its
+    // processes outlive it) is in its cgroup.
+    if (cgroup_created_) {
+      for (int attempt = 0; attempt < 100 && !cgroup_.Pids().empty(); ++attempt) {
+        for (pid_t pid : cgroup_.Pids()) kill(pid, SIGKILL);
+        usleep(10000);
+      }
+      cgroup_.Remove();
+    }
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
@@ -172,8 +213,11 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
   for (const auto& ns : spec.namespaces) {
     int type = kNamespaceFlags.at(ns.type);
     if (ns.path.empty()) {
-      clone_flags |= type;
+      if (type != CLONE_NEWCGROUP) clone_flags |= type;  // the child makes that one itself
       continue;
+    }
+    if (NeedsOwn(spec, ns.type) && SameAsOurs(ns.path, ns.type)) {
+      throw SpecError("linux.sysctl: the " + ns.type + " namespace " + ns.path + " is the host's");
     }
     int fd = open(ns.path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -190,13 +234,14 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
     context.join.emplace_back(fd, type);
   }
 
+  guard.set_cgroup_created();  // also when Create fails part-way: Remove skips what is missing
   cgroup.Create();
-  guard.set_cgroup_created();
   cgroup.Apply(spec.resources);
 
+  // A socket for "go", so that a child already dead gives an error instead of SIGPIPE.
   int go[2];
   int errors[2];
-  if (pipe2(go, O_CLOEXEC) != 0 || pipe2(errors, O_CLOEXEC) != 0)
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) != 0 || pipe2(errors, O_CLOEXEC) != 0)
     throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
   Fd go_read(go[0]), go_write(go[1]), error_read(errors[0]), error_write(errors[1]);
   context.go_read = go_read.get();
@@ -214,7 +259,7 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
   error_write.Reset();
 
   cgroup.Join(child);
-  if (write(go_write.get(), "g", 1) != 1)
+  if (send(go_write.get(), "g", 1, MSG_NOSIGNAL) != 1)
     throw std::runtime_error("starting the container's process: " +
                              std::string(std::strerror(errno)));
   std::string failure = ReadAll(error_read.get());

@@ -12,7 +12,9 @@ using nlohmann::json;
 
 uint32_t Action(const json& rule, const char* key, const std::string& where) {
   std::string name = rule.value(key, std::string());
-  int errno_ret = rule.value("errnoRet", EPERM);
+  // The default action's errno is defaultErrnoRet, a rule's is errnoRet; EPERM when absent.
+  int errno_ret =
+      rule.value(std::string(key) == "defaultAction" ? "defaultErrnoRet" : "errnoRet", EPERM);
   if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
   if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(static_cast<uint16_t>(errno_ret));
   if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
@@ -66,6 +68,11 @@ void SeccompFilter::Build(const json& profile) {
   uint32_t default_action = Action(profile, "defaultAction", where);
   context_ = seccomp_init(default_action);
   if (!context_) throw SpecError(where + ": libseccomp cannot make a filter");
+  // libseccomp would set no_new_privs itself when loading; whether a container gets it is the
+  // spec's noNewPrivileges, so the filter goes in while CAP_SYS_ADMIN is held instead.
+  if (seccomp_attr_set(context_, SCMP_FLTATR_CTL_NNP, 0) != 0) {
+    throw SpecError(where + ": libseccomp cannot leave no_new_privs alone");
+  }
   if (!profile.is_object()) throw SpecError(where + " is not an object");
   for (const auto& name : profile.value("architectures", std::vector<std::string>{})) {
     uint32_t arch = Architecture(name, where + ".architectures");
@@ -87,13 +94,26 @@ void SeccompFilter::Build(const json& profile) {
                             Operator(arg.value("op", std::string()), at + ".args"),
                             arg.value("value", uint64_t{0}), arg.value("valueTwo", uint64_t{0})});
     }
+    // Conditions on different arguments must all hold; several on the same argument cannot
+    // (libseccomp refuses them in one rule), so each becomes a rule of its own, as runc does.
+    std::vector<std::vector<scmp_arg_cmp>> rules = {conditions};
+    for (size_t a = 0; a < conditions.size(); ++a) {
+      for (size_t b = a + 1; b < conditions.size(); ++b) {
+        if (conditions[a].arg == conditions[b].arg) rules.clear();
+      }
+    }
+    if (rules.empty()) {
+      for (const auto& condition : conditions) rules.push_back({condition});
+    }
     for (const auto& name : syscalls[i].value("names", std::vector<std::string>{})) {
       int number = seccomp_syscall_resolve_name(name.c_str());
       if (number == __NR_SCMP_ERROR) continue;
-      int added =
-          seccomp_rule_add_array(context_, action, number, static_cast<unsigned>(conditions.size()),
-                                 conditions.empty() ? nullptr : conditions.data());
-      if (added != 0) throw SpecError(at + ": libseccomp refused the rule for \"" + name + "\"");
+      for (const auto& rule : rules) {
+        int added =
+            seccomp_rule_add_array(context_, action, number, static_cast<unsigned>(rule.size()),
+                                   rule.empty() ? nullptr : rule.data());
+        if (added != 0) throw SpecError(at + ": libseccomp refused the rule for \"" + name + "\"");
+      }
     }
   }
 }

@@ -134,6 +134,17 @@ std::vector<int> CapabilityList(const json& caps, const char* key, const std::st
   return numbers;
 }
 
+// A uid or gid: 0 to 2^32-2 (2^32-1 means "unchanged" to the kernel).
+uint32_t CheckedId(int64_t id, const std::string& where) {
+  if (id < 0 || id > 4294967294LL)
+    throw SpecError(where + ": " + std::to_string(id) + " is not a valid id");
+  return static_cast<uint32_t>(id);
+}
+
+uint32_t Id(const json& object, const char* key, const std::string& where) {
+  return CheckedId(Get<int64_t>(object, key, where, 0), where + "." + key);
+}
+
 ProcessSpec ParseProcess(const json& process, const std::string& where) {
   if (!process.is_object()) throw SpecError(where + " is missing");
   if (Get<bool>(process, "terminal", where, false)) {
@@ -147,17 +158,20 @@ ProcessSpec ParseProcess(const json& process, const std::string& where) {
   if (result.cwd.empty() || result.cwd[0] != '/')
     throw SpecError(where + ".cwd must be an absolute path");
   const json user = process.value("user", json::object());
-  result.uid = Get<uid_t>(user, "uid", where + ".user", 0);
-  result.gid = Get<gid_t>(user, "gid", where + ".user", 0);
-  result.additional_gids = Get<std::vector<gid_t>>(user, "additionalGids", where + ".user", {});
-  if (process.contains("capabilities") && process["capabilities"].is_object()) {
-    const json& caps = process["capabilities"];
-    const std::string at = where + ".capabilities";
-    result.capabilities = CapabilitySets{
-        CapabilityList(caps, "bounding", at), CapabilityList(caps, "effective", at),
-        CapabilityList(caps, "permitted", at), CapabilityList(caps, "inheritable", at),
-        CapabilityList(caps, "ambient", at)};
+  result.uid = Id(user, "uid", where + ".user");
+  result.gid = Id(user, "gid", where + ".user");
+  for (int64_t gid : Get<std::vector<int64_t>>(user, "additionalGids", where + ".user", {})) {
+    result.additional_gids.push_back(CheckedId(gid, where + ".user.additionalGids"));
   }
+  // No capabilities section means none at all, as with runc; the process never keeps the
+  // runtime's own.
+  const json caps = process.value("capabilities", json::object());
+  if (!caps.is_object()) throw SpecError(where + ".capabilities is not an object");
+  const std::string at = where + ".capabilities";
+  result.capabilities =
+      CapabilitySets{CapabilityList(caps, "bounding", at), CapabilityList(caps, "effective", at),
+                     CapabilityList(caps, "permitted", at), CapabilityList(caps, "inheritable", at),
+                     CapabilityList(caps, "ambient", at)};
   result.no_new_privileges = Get<bool>(process, "noNewPrivileges", where, false);
   if (process.contains("oomScoreAdj") && !process["oomScoreAdj"].is_null()) {
     result.oom_score_adj = Get<int>(process, "oomScoreAdj", where, 0);
@@ -171,11 +185,19 @@ ProcessSpec ParseProcess(const json& process, const std::string& where) {
   return result;
 }
 
+bool HasDotDot(const std::string& path) {
+  for (const auto& part : std::filesystem::path(path)) {
+    if (part == "..") return true;
+  }
+  return false;
+}
+
 DeviceSpec ParseDevice(const json& device, const std::string& where) {
   DeviceSpec result;
   result.path = Get<std::string>(device, "path", where, "");
-  if (!result.path.starts_with("/dev/"))
-    throw SpecError(where + ".path \"" + result.path + "\" is not under /dev");
+  if (result.path.empty() || result.path[0] != '/' || HasDotDot(result.path)) {
+    throw SpecError(where + ".path \"" + result.path + "\" is not an absolute path without \"..\"");
+  }
   std::string type = Get<std::string>(device, "type", where, "");
   if (type != "c" && type != "b" && type != "u" && type != "p") {
     throw SpecError(where + ".type \"" + type + "\" is not one of c, b, u, p");
@@ -184,12 +206,22 @@ DeviceSpec ParseDevice(const json& device, const std::string& where) {
   result.major = Get<int64_t>(device, "major", where, 0);
   result.minor = Get<int64_t>(device, "minor", where, 0);
   result.file_mode = Get<uint32_t>(device, "fileMode", where, 0666);
-  result.uid = Get<uid_t>(device, "uid", where, 0);
-  result.gid = Get<gid_t>(device, "gid", where, 0);
+  result.uid = Id(device, "uid", where);
+  result.gid = Id(device, "gid", where);
   return result;
 }
 
 }  // namespace
+
+std::string SysctlNamespace(const std::string& key) {
+  if (key.starts_with("net.")) return "network";
+  if (key.starts_with("fs.mqueue.") || key.starts_with("kernel.shm") ||
+      key.starts_with("kernel.msg") || key == "kernel.sem") {
+    return "ipc";
+  }
+  if (key == "kernel.hostname" || key == "kernel.domainname") return "uts";
+  return "";
+}
 
 const NamespaceSpec* Spec::Namespace(const std::string& type) const {
   for (const auto& ns : namespaces) {
@@ -246,11 +278,25 @@ Spec ParseSpecFields(const json& config, const std::filesystem::path& bundle) {
   if (linux_config.contains("seccomp") && linux_config["seccomp"].is_object())
     spec.seccomp = linux_config["seccomp"];
   spec.sysctl = Get<std::map<std::string, std::string>>(linux_config, "sysctl", "linux", {});
+  for (const auto& [key, value] : spec.sysctl) {
+    // Only sysctls of a namespace the container has may be set: others are the host's.
+    std::string needed = SysctlNamespace(key);
+    if (needed.empty()) throw SpecError("linux.sysctl \"" + key + "\" is not a namespaced sysctl");
+    if (!spec.Namespace(needed)) {
+      throw SpecError("linux.sysctl \"" + key + "\" needs a " + needed +
+                      " namespace of the container's");
+    }
+  }
   std::string propagation = Get<std::string>(linux_config, "rootfsPropagation", "linux", "");
   if (!propagation.empty()) {
     spec.rootfs_propagation = Propagation(propagation);
     if (spec.rootfs_propagation == 0)
       throw SpecError("linux.rootfsPropagation \"" + propagation + "\" is not a propagation");
+    // A shared root would carry the container's mounts into the host's table.
+    if (spec.rootfs_propagation & MS_SHARED) {
+      throw SpecError("linux.rootfsPropagation \"" + propagation +
+                      "\": hostlet-runtime keeps the root private or slave");
+    }
   }
   return spec;
 }

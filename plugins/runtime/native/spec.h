@@ -64,7 +64,7 @@ struct ProcessSpec {
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> additional_gids;
-  std::optional<CapabilitySets> capabilities;  // absent: the runtime's own, unchanged
+  std::optional<CapabilitySets> capabilities;  // always set from a spec (absent there: none)
   bool no_new_privileges = false;
   std::optional<int> oom_score_adj;
   std::vector<RlimitSpec> rlimits;
@@ -90,6 +90,11 @@ struct Spec {
   // runtime's.
   const NamespaceSpec* Namespace(const std::string& type) const;
 };
+
+// The namespace type a sysctl belongs to ("" for the host's own, which a container may not set):
+// net.* to the network namespace; the System V IPC and POSIX message queue ones to the IPC
+// namespace; the host and domain names to the UTS namespace.
+std::string SysctlNamespace(const std::string& key);
 
 // Reads a bundle's config.json. Throws SpecError naming the field for what is malformed or
 // asks for what this runtime does not do (a terminal, user namespaces).
