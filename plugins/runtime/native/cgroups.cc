@@ -64,6 +64,17 @@ std::string DeviceRule(const json& rule) {
          rule.value("access", std::string("rwm"));
 }
 
+// A cgroup directory and every directory below it, parents before their children.
+std::vector<std::filesystem::path> TreeOf(const std::string& dir) {
+  std::vector<std::filesystem::path> dirs = {dir};
+  std::error_code missing;
+  for (std::filesystem::recursive_directory_iterator it(dir, missing), end; !missing && it != end;
+       it.increment(missing)) {
+    if (it->is_directory()) dirs.push_back(it->path());
+  }
+  return dirs;
+}
+
 }  // namespace
 
 const std::vector<Hierarchy>& Hierarchies() {
@@ -212,13 +223,7 @@ std::vector<pid_t> ContainerCgroup::Pids() const {
   if (!hierarchy && !Hierarchies().empty()) hierarchy = &Hierarchies().front();
   if (!hierarchy) return pids;
   // The container's own cgroup and any it made below it (a privileged container may).
-  std::error_code missing;
-  std::vector<std::filesystem::path> dirs = {DirIn(*hierarchy)};
-  for (std::filesystem::recursive_directory_iterator it(dirs[0], missing), end;
-       !missing && it != end; it.increment(missing)) {
-    if (it->is_directory()) dirs.push_back(it->path());
-  }
-  for (const auto& dir : dirs) {
+  for (const auto& dir : TreeOf(DirIn(*hierarchy))) {
     std::ifstream in(dir / "cgroup.procs");
     pid_t pid;
     while (in >> pid) pids.push_back(pid);
@@ -230,12 +235,7 @@ bool ContainerCgroup::Remove() const {
   bool all_gone = true;
   for (const auto& hierarchy : Hierarchies()) {
     // Deepest first: cgroups the container made below its own go before it.
-    std::error_code missing;
-    std::vector<std::filesystem::path> dirs = {DirIn(hierarchy)};
-    for (std::filesystem::recursive_directory_iterator it(dirs[0], missing), end;
-         !missing && it != end; it.increment(missing)) {
-      if (it->is_directory()) dirs.push_back(it->path());
-    }
+    std::vector<std::filesystem::path> dirs = TreeOf(DirIn(hierarchy));
     for (auto dir = dirs.rbegin(); dir != dirs.rend(); ++dir) {
       // A killed process leaves its cgroup a moment after it is reaped.
       for (int attempt = 0; rmdir(dir->c_str()) != 0; ++attempt) {

@@ -82,12 +82,7 @@ int Exec(const std::filesystem::path& root, const std::string& id,
     _exit(error == ENOENT ? 127 : 126);
   }
   close(errors[1]);
-  std::string failure;
-  char buffer[1024];
-  ssize_t got;
-  while ((got = read(errors[0], buffer, sizeof(buffer))) > 0 || (got < 0 && errno == EINTR)) {
-    if (got > 0) failure.append(buffer, static_cast<size_t>(got));
-  }
+  std::string failure = ReadChildFailure(errors[0]);
   close(errors[0]);
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {

@@ -125,4 +125,14 @@ std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp, bool
   return Execute(process);
 }
 
+std::string ReadChildFailure(int fd) {
+  std::string text;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = read(fd, buffer, sizeof(buffer))) > 0 || (got < 0 && errno == EINTR)) {
+    if (got > 0) text.append(buffer, static_cast<size_t>(got));
+  }
+  return text;
+}
+
 }  // namespace hostlet::native

@@ -15,4 +15,8 @@ namespace hostlet::native {
 // commands), kept across the change of user.
 std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp, bool die_with_parent);
 
+// What a child wrote to its close-on-exec error pipe (`fd`, the reading end) before it stopped:
+// empty when the pipe closed at its exec.
+std::string ReadChildFailure(int fd);
+
 }  // namespace hostlet::native

@@ -113,16 +113,6 @@ bool SameAsOurs(const std::string& path, const std::string& type) {
          theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
 }
 
-std::string ReadAll(int fd) {
-  std::string text;
-  char buffer[4096];
-  ssize_t got;
-  while ((got = read(fd, buffer, sizeof(buffer))) > 0 || (got < 0 && errno == EINTR)) {
-    if (got > 0) text.append(buffer, static_cast<size_t>(got));
-  }
-  return text;
-}
-
 void WritePidFile(const std::filesystem::path& file, pid_t pid) {
   auto temporary = file;
   temporary += ".tmp";
@@ -262,7 +252,7 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
   if (send(go_write.get(), "g", 1, MSG_NOSIGNAL) != 1)
     throw std::runtime_error("starting the container's process: " +
                              std::string(std::strerror(errno)));
-  std::string failure = ReadAll(error_read.get());
+  std::string failure = ReadChildFailure(error_read.get());
   if (!failure.empty()) throw std::runtime_error(failure);
 
   ContainerState state;
