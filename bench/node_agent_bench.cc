@@ -885,11 +885,14 @@ int main(int argc, char** argv) {
         PrintUsage("agent with pods, over CRI:", peer->agent_busy);
         PrintUsage("runtime side (containerd + shims):", peer->runtime_busy);
         PrintUsage("containerd idle, no pods:", peer->runtime_idle);
-        std::printf(
-            "  startup p99 containerd / OCI module: %.2fx; p50 %.2fx; teardown all gone "
-            "%.2fx\n",
-            peer->startup.p99 / oci.startup.p99, peer->startup.p50 / oci.startup.p50,
-            peer->all_gone_s / oci.all_gone_s);
+        for (const auto& [name, ours] : {std::pair{"runc", on_runc}, std::pair{"hostlet-runtime", on_native}}) {
+          if (!ours) continue;
+          std::printf(
+              "  startup p99 containerd / OCI module on %s: %.2fx; p50 %.2fx; teardown all gone "
+              "%.2fx\n",
+              name, peer->startup.p99 / ours->startup.p99, peer->startup.p50 / ours->startup.p50,
+              peer->all_gone_s / ours->all_gone_s);
+        }
         std::printf("  runtime-side RSS with %d pods, containerd / OCI module: %.1fx\n", pods,
                     peer->runtime_busy.rss_mib / oci.runtime_busy.rss_mib);
       }
