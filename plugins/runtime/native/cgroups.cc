@@ -70,7 +70,8 @@ std::vector<std::filesystem::path> TreeOf(const std::string& dir) {
   std::error_code missing;
   for (std::filesystem::recursive_directory_iterator it(dir, missing), end; !missing && it != end;
        it.increment(missing)) {
-    if (it->is_directory()) dirs.push_back(it->path());
+    std::error_code gone;  // removed while walking: nothing to collect there
+    if (it->is_directory(gone)) dirs.push_back(it->path());
   }
   return dirs;
 }
@@ -116,15 +117,21 @@ const std::vector<Hierarchy>& Hierarchies() {
 
 ContainerCgroup::ContainerCgroup(std::string path) : path_(std::move(path)) {}
 
-void ContainerCgroup::Create() const {
+void ContainerCgroup::RefuseIfUnusable() const {
   bool any_v1 = false;
   for (const auto& hierarchy : Hierarchies()) any_v1 = any_v1 || !hierarchy.v2;
   if (!any_v1) {
     throw SpecError(
         "linux.cgroupsPath: this host has only cgroup v2, and hostlet-runtime enforces device "
-        "rules "
-        "with the v1 devices controller; use runc here");
+        "rules with the v1 devices controller; use runc here");
   }
+  if (!Pids().empty()) {
+    throw std::runtime_error("cgroup " + path_ +
+                             " already has processes: a container needs one of its own");
+  }
+}
+
+void ContainerCgroup::Create() const {
   for (const auto& hierarchy : Hierarchies()) {
     std::filesystem::path dir = hierarchy.mount_point;
     std::filesystem::path relative = std::filesystem::path(path_).relative_path();

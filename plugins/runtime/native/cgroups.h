@@ -25,6 +25,10 @@ class ContainerCgroup {
   // `path` is the spec's cgroupsPath ("/kubepods/besteffort/pod<uid>/<id>").
   explicit ContainerCgroup(std::string path);
 
+  // Throws, before anything is made, if this host's cgroups cannot serve (only v2) or the
+  // cgroup already holds processes: everything in a container's cgroup is the container's, to be
+  // killed with it.
+  void RefuseIfUnusable() const;
   // Creates the directory (and its parents) in every hierarchy; new cpuset directories get
   // their parent's CPUs and memory nodes, without which nothing can join them. Throws
   // std::runtime_error naming the directory.

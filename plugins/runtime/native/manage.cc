@@ -27,7 +27,7 @@ int SignalNumber(const std::string& name) {
            std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(c); });
   };
   if (digits(name)) {
-    int number = std::stoi(name);
+    int number = name.size() > 3 ? 0 : std::stoi(name);
     if (number > 0 && number < NSIG) return number;
     throw std::invalid_argument("signal " + name + " is out of range");
   }
@@ -47,7 +47,7 @@ int SignalNumber(const std::string& name) {
     std::string rest = bare.substr(0, std::string(prefix).size()) == prefix
                            ? bare.substr(std::string(prefix).size())
                            : "";
-    if (digits(rest)) {
+    if (digits(rest) && rest.size() <= 3) {
       int number = base + sign * std::stoi(rest);
       if (number >= SIGRTMIN && number <= SIGRTMAX) return number;
     }
@@ -61,6 +61,14 @@ int SignalNumber(const std::string& name) {
 // PID): through a pidfd opened, then checked against the recorded start time.
 void SignalRecorded(const ContainerState& state, int signal) {
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, state.pid, 0));
+  if (pidfd < 0 && errno == ENOSYS) {
+    // A kernel before 5.3: the start time is checked just before the signal instead.
+    if (!state.Running()) throw std::runtime_error("container \"" + state.id + "\" is not running");
+    if (kill(state.pid, signal) != 0) {
+      throw std::runtime_error("signalling the container: " + std::string(std::strerror(errno)));
+    }
+    return;
+  }
   if (pidfd < 0) throw std::runtime_error("container \"" + state.id + "\" is not running");
   bool same = state.Running();
   int sent =

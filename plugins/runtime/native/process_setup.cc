@@ -112,7 +112,9 @@ std::string ExecProcess(const ProcessSpec& process, SeccompFilter* seccomp, bool
   if (setresuid(process.uid, process.uid, process.uid) != 0)
     return Failed("setting uid " + std::to_string(process.uid));
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) return Failed("clearing keep-capabilities");
-  // The kernel clears the parent-death signal when the credentials change.
+  // A change of credentials makes the process dumpable again (where fs.suid_dumpable allows)
+  // while it is still the runtime, and clears the parent-death signal: both are set again.
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return Failed("making the process not dumpable");
   if (die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
     return Failed("setting the parent-death signal");
   if (process.capabilities && !ApplyCapabilities(*process.capabilities))

@@ -20,10 +20,11 @@ std::string Failed(const std::string& what) { return what + ": " + std::strerror
 
 // Opens `path` as seen from `root` (an O_PATH directory), resolving every symlink and ".." inside
 // that root, so a hostile image cannot point a mount outside its own file system.
-int OpenInRoot(int root, const std::string& path, int flags = O_PATH) {
+// `also` adds resolve flags (RESOLVE_NO_XDEV: no crossing into another mount).
+int OpenInRoot(int root, const std::string& path, int flags = O_PATH, uint64_t also = 0) {
   open_how how{};
   how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | also;
   std::string relative = path.substr(
       path.find_first_not_of('/') == std::string::npos ? path.size() : path.find_first_not_of('/'));
   if (relative.empty()) relative = ".";
@@ -32,8 +33,8 @@ int OpenInRoot(int root, const std::string& path, int flags = O_PATH) {
 
 // As OpenInRoot, creating what is missing: directories on the way, and the last component as a
 // directory or (for a mount of a file) an empty file.
-int CreateInRoot(int root, const std::string& path, bool as_file) {
-  int fd = OpenInRoot(root, path);
+int CreateInRoot(int root, const std::string& path, bool as_file, uint64_t also = 0) {
+  int fd = OpenInRoot(root, path, O_PATH, also);
   if (fd >= 0 || errno != ENOENT) return fd;
   std::filesystem::path walked;
   std::filesystem::path target = std::filesystem::path(path).relative_path();
@@ -42,14 +43,15 @@ int CreateInRoot(int root, const std::string& path, bool as_file) {
   for (const auto& part : target) {
     ++index;
     std::filesystem::path next = walked / part;
-    int existing = OpenInRoot(root, next.string());
+    int existing = OpenInRoot(root, next.string(), O_PATH, also);
     if (existing >= 0) {
       close(existing);
       walked = next;
       continue;
     }
     if (errno != ENOENT) return -1;
-    int parent = OpenInRoot(root, walked.empty() ? "/" : walked.string(), O_PATH | O_DIRECTORY);
+    int parent =
+        OpenInRoot(root, walked.empty() ? "/" : walked.string(), O_PATH | O_DIRECTORY, also);
     if (parent < 0) return -1;
     int made;
     if (index == parts && as_file) {
@@ -67,7 +69,7 @@ int CreateInRoot(int root, const std::string& path, bool as_file) {
     }
     walked = next;
   }
-  return OpenInRoot(root, path);
+  return OpenInRoot(root, path, O_PATH, also);
 }
 
 std::string FdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
@@ -205,10 +207,12 @@ struct DefaultDevice {
   int minor;
 };
 
-std::string MakeDevice(int root, const DeviceSpec& device) {
-  std::filesystem::path path = device.path;
-  int parent = CreateInRoot(root, path.parent_path().string(), false);
-  if (parent < 0) return Failed("creating " + path.parent_path().string());
+// Makes a device node below `dev` (the container's /dev, opened), never crossing into another
+// mount on the way or leaving /dev through a link.
+std::string MakeDevice(int dev, const DeviceSpec& device) {
+  std::filesystem::path path = device.path.substr(std::string("/dev/").size());
+  int parent = CreateInRoot(dev, path.parent_path().string(), false, RESOLVE_NO_XDEV);
+  if (parent < 0) return Failed("creating the directory of the device " + device.path);
   mode_t type = device.type == 'b' ? S_IFBLK : device.type == 'p' ? S_IFIFO : S_IFCHR;
   unlinkat(parent, path.filename().c_str(), 0);
   int made =
@@ -222,18 +226,31 @@ std::string MakeDevice(int root, const DeviceSpec& device) {
   return made == 0 ? "" : Failed("creating the device " + device.path);
 }
 
+// A spec's device goes into the container's own /dev (a file system mounted for it, not bound
+// from the host) and into no directory bound in below it: there it would replace a host's file.
+// Without a /dev mount the image's /dev directory is the container's own.
+std::string DeviceMayBeMade(const Spec& spec, const DeviceSpec& device, bool own_dev) {
+  for (const auto& mount_spec : spec.mounts) {
+    const std::string& at = mount_spec.destination;
+    bool below = device.path == at || device.path.starts_with(at == "/" ? at : at + "/");
+    if (!below || (at == "/dev" && own_dev)) continue;
+    if (mount_spec.bind || at == "/dev") {
+      return "the device " + device.path + " would be made in " + at +
+             ", which is not the container's own";
+    }
+  }
+  return "";
+}
+
 // The nodes and links every container's own /dev has.
-std::string PopulateDev(int root) {
+std::string PopulateDev(int dev) {
   static const DefaultDevice kDefaults[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},
                                             {"/dev/full", 1, 7},    {"/dev/random", 1, 8},
                                             {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0}};
   for (const auto& device : kDefaults) {
-    std::string error =
-        MakeDevice(root, {device.name, 'c', device.major, device.minor, 0666, 0, 0});
+    std::string error = MakeDevice(dev, {device.name, 'c', device.major, device.minor, 0666, 0, 0});
     if (!error.empty()) return error;
   }
-  int dev = OpenInRoot(root, "/dev", O_PATH | O_DIRECTORY);
-  if (dev < 0) return Failed("opening /dev");
   const std::pair<const char*, const char*> kLinks[] = {{"/proc/self/fd", "fd"},
                                                         {"/proc/self/fd/0", "stdin"},
                                                         {"/proc/self/fd/1", "stdout"},
@@ -241,12 +258,38 @@ std::string PopulateDev(int root) {
                                                         {"pts/ptmx", "ptmx"}};
   for (const auto& [target, name] : kLinks) {
     if (symlinkat(target, dev, name) != 0 && errno != EEXIST) {
-      close(dev);
       return Failed(std::string("linking /dev/") + name);
     }
   }
-  close(dev);
   return "";
+}
+
+// /dev's nodes: the defaults in a /dev of the container's own, and the spec's devices.
+std::string MakeDevices(int root, const Spec& spec, bool own_dev) {
+  for (const auto& device : spec.devices) {
+    std::string refused = DeviceMayBeMade(spec, device, own_dev);
+    if (!refused.empty()) return refused;
+  }
+  int dev = CreateInRoot(root, "/dev", false);
+  if (dev < 0) return Failed("opening /dev");
+  // Without a /dev mount the image's /dev must be a directory of the image itself, not one that
+  // a link leads to on some other mount.
+  struct stat dev_info {
+  }, root_info{};
+  if (!own_dev && (fstat(dev, &dev_info) != 0 || fstat(root, &root_info) != 0 ||
+                   dev_info.st_dev != root_info.st_dev)) {
+    close(dev);
+    return "the image's /dev is not on its own file system; devices are not made there";
+  }
+  mode_t old_mask = umask(0);
+  std::string error = own_dev ? PopulateDev(dev) : "";
+  for (const auto& device : spec.devices) {
+    if (!error.empty()) break;
+    error = MakeDevice(dev, device);
+  }
+  umask(old_mask);
+  close(dev);
+  return error;
 }
 
 }  // namespace
@@ -265,26 +308,15 @@ std::string PrepareRoot(const Spec& spec, const ContainerCgroup& cgroup) {
   int root = open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) return Failed("opening the root file system " + rootfs);
   bool own_dev = false;
-  bool host_dev = false;
   for (const auto& mount_spec : spec.mounts) {
     std::string error = MountOne(root, mount_spec, cgroup);
     if (!error.empty()) return error;
-    if (mount_spec.destination == "/dev") {
-      own_dev = !mount_spec.bind;
-      host_dev = mount_spec.bind;
-    }
+    if (mount_spec.destination == "/dev") own_dev = !mount_spec.bind;
   }
-  mode_t old_mask = umask(0);
-  std::string error = own_dev ? PopulateDev(root) : "";
-  // The spec's devices go into the container's /dev unless that is a directory of the host's
-  // (bound in), where creating them would change the host.
-  for (const auto& device : spec.devices) {
-    if (!error.empty()) break;
-    if (host_dev) continue;
-    error = MakeDevice(root, device);
+  if (own_dev || !spec.devices.empty()) {
+    std::string error = MakeDevices(root, spec, own_dev);
+    if (!error.empty()) return error;
   }
-  umask(old_mask);
-  if (!error.empty()) return error;
   if (fchdir(root) != 0) return Failed("entering the root file system");
   close(root);
   // pivot_root(".", ".") stacks the old root on top of the new one; detaching it leaves only

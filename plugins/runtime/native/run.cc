@@ -38,6 +38,7 @@ struct ChildContext {
   SeccompFilter* seccomp;
   std::vector<std::pair<int, int>> join;  // (fd, CLONE_NEW*) of namespaces given by path
   int go_read;                            // the parent writes one byte once the cgroup is joined
+  int go_write;                           // the parent's end, closed in the child
   int error_write;
 };
 
@@ -85,10 +86,14 @@ void ChildSteps(const ChildContext& context) {
 
 int ChildMain(void* argument) {
   const ChildContext& context = *static_cast<ChildContext*>(argument);
+  // Only the parent may hold the sending end: if it dies, the read below ends instead of waiting.
+  close(context.go_write);
   try {
     ChildSteps(context);
   } catch (const std::exception& error) {
     ChildFail(context, error.what());
+  } catch (...) {
+    ChildFail(context, "the container's setup failed");
   }
   ChildFail(context, "the container's process stopped before its exec");
 }
@@ -199,7 +204,7 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
 
   int clone_flags = SIGCHLD;
   std::vector<std::unique_ptr<Fd>> namespace_fds;
-  ChildContext context{&spec, &cgroup, seccomp.get(), {}, -1, -1};
+  ChildContext context{&spec, &cgroup, seccomp.get(), {}, -1, -1, -1};
   for (const auto& ns : spec.namespaces) {
     int type = kNamespaceFlags.at(ns.type);
     if (ns.path.empty()) {
@@ -224,6 +229,7 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
     context.join.emplace_back(fd, type);
   }
 
+  cgroup.RefuseIfUnusable();
   guard.set_cgroup_created();  // also when Create fails part-way: Remove skips what is missing
   cgroup.Create();
   cgroup.Apply(spec.resources);
@@ -235,6 +241,7 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
     throw std::runtime_error("pipe: " + std::string(std::strerror(errno)));
   Fd go_read(go[0]), go_write(go[1]), error_read(errors[0]), error_write(errors[1]);
   context.go_read = go_read.get();
+  context.go_write = go_write.get();
   context.error_write = error_write.get();
 
   constexpr size_t kStackSize = 1 << 20;

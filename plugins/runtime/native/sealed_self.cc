@@ -14,6 +14,11 @@ namespace hostlet::native {
 namespace {
 
 constexpr int kSeals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+#ifdef MFD_EXEC
+constexpr unsigned kMfdExec = MFD_EXEC;
+#else
+constexpr unsigned kMfdExec = 0x0010U;
+#endif
 
 bool RunningFromSealedCopy() {
   int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
@@ -30,7 +35,11 @@ bool ReexecFromSealedCopy(char* argv[]) {
   int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (self < 0) return false;
   struct stat info {};
-  int copy = memfd_create("hostlet-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  // Where vm.memfd_noexec is set, a memfd is executable only when made with MFD_EXEC (which
+  // kernels before 6.3 do not know, and refuse).
+  int copy = memfd_create("hostlet-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING | kMfdExec);
+  if (copy < 0 && errno == EINVAL)
+    copy = memfd_create("hostlet-runtime", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   bool copied = copy >= 0 && fstat(self, &info) == 0;
   off_t offset = 0;
   while (copied && offset < info.st_size) {
@@ -39,8 +48,8 @@ bool ReexecFromSealedCopy(char* argv[]) {
   }
   int error = errno;
   close(self);
-  if (copied && fcntl(copy, F_ADD_SEALS, kSeals) == 0) {
-    fexecve(copy, argv, environ);
+  if (copied) {
+    if (fcntl(copy, F_ADD_SEALS, kSeals) == 0) fexecve(copy, argv, environ);
     error = errno;
   }
   if (copy >= 0) close(copy);

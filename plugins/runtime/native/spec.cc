@@ -74,6 +74,10 @@ MountSpec ParseMount(const json& mount, const std::string& where) {
   if (result.destination.empty() || result.destination[0] != '/') {
     throw SpecError(where + ".destination \"" + result.destination + "\" is not an absolute path");
   }
+  // One spelling per place ("//dev/" is "/dev"), so that mounts can be compared by destination.
+  result.destination = std::filesystem::path(result.destination).lexically_normal().string();
+  while (result.destination.size() > 1 && result.destination.back() == '/')
+    result.destination.pop_back();
   result.type = Get<std::string>(mount, "type", where, "");
   result.source = Get<std::string>(mount, "source", where, "");
   for (const auto& option : Get<std::vector<std::string>>(mount, "options", where, {})) {
@@ -195,9 +199,11 @@ bool HasDotDot(const std::string& path) {
 DeviceSpec ParseDevice(const json& device, const std::string& where) {
   DeviceSpec result;
   result.path = Get<std::string>(device, "path", where, "");
-  if (result.path.empty() || result.path[0] != '/' || HasDotDot(result.path)) {
-    throw SpecError(where + ".path \"" + result.path + "\" is not an absolute path without \"..\"");
+  if (!result.path.starts_with("/dev/") || HasDotDot(result.path)) {
+    throw SpecError(where + ".path \"" + result.path +
+                    "\" is not a path under /dev without \"..\"");
   }
+  result.path = std::filesystem::path(result.path).lexically_normal().string();
   std::string type = Get<std::string>(device, "type", where, "");
   if (type != "c" && type != "b" && type != "u" && type != "p") {
     throw SpecError(where + ".type \"" + type + "\" is not one of c, b, u, p");
@@ -268,6 +274,12 @@ Spec ParseSpecFields(const json& config, const std::filesystem::path& bundle) {
     throw SpecError("linux.cgroupsPath must not contain \"..\"");
   if (!spec.cgroups_path.empty() && spec.cgroups_path[0] != '/')
     spec.cgroups_path = "/" + spec.cgroups_path;
+  // "/" (or "//") would make the whole hierarchy the container's, to be killed and removed.
+  if (!spec.cgroups_path.empty() &&
+      std::filesystem::path(spec.cgroups_path).lexically_normal().relative_path().empty()) {
+    throw SpecError("linux.cgroupsPath \"" + spec.cgroups_path +
+                    "\" names the root of the hierarchy");
+  }
   if (linux_config.contains("resources") && linux_config["resources"].is_object())
     spec.resources = linux_config["resources"];
   const json devices = linux_config.value("devices", json::array());
