@@ -238,6 +238,26 @@ TEST_P(Pods, ContainerLifecycleWithLogsExecAndStats) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "state/sandboxes" / sandbox));
 }
 
+TEST_P(Pods, AnEndedContainerCountsAsRunningUntilItsExitIsRecorded) {
+  // Without a PID namespace of its own the shell's background sleep outlives it and holds its
+  // output open, so the monitor records the exit only after the sleep: meanwhile the container
+  // must not look lost (UNKNOWN), or the agent would start it again.
+  auto pod = SandboxConfig("ending");
+  std::string sandbox = RunSandbox(pod);
+  auto config = ContainerConfig("ending", "sleep 1 & exit 7");
+  config.mutable_linux()->mutable_security_context()->mutable_namespace_options()->set_pid(cri::NODE);
+  std::string id = CreateAndStart(sandbox, config, pod);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  cri::ContainerState state = cri::CONTAINER_RUNNING;
+  while (state != cri::CONTAINER_EXITED && std::chrono::steady_clock::now() < deadline) {
+    state = Status(id).status().state();
+    ASSERT_NE(state, cri::CONTAINER_UNKNOWN);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(state, cri::CONTAINER_EXITED);
+  EXPECT_EQ(Status(id).status().exit_code(), 7);
+}
+
 TEST_P(Pods, ConcurrentCallsMakeEachSandboxAndContainerOnce) {
   // The same sandbox asked for twice at once: one is made, the other is refused.
   auto pod = SandboxConfig("twice");

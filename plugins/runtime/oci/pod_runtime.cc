@@ -125,6 +125,19 @@ int PodRuntime::ContainerPid(const std::string& id) const {
   return pid;
 }
 
+bool PodRuntime::MonitorAtWork(const std::string& id) const {
+  std::ifstream pid_file(ContainerDir(id) / "bundle" / "monitor.pid");
+  int pid = 0;
+  pid_file >> pid;
+  if (pid <= 0) return false;
+  // The process with that PID must be this container's monitor (its command line names the
+  // container), not a later process that got the PID.
+  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string arguments((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+  return arguments.find(std::string("monitor") + '\0') != std::string::npos &&
+         arguments.find(std::string(1, '\0') + id + '\0') != std::string::npos;
+}
+
 runtime::v1::ContainerState PodRuntime::StateOf(const Container& container) const {
   if (ExitOf(container.id)) return runtime::v1::CONTAINER_EXITED;
   if (container.started_at != 0) {
@@ -132,6 +145,9 @@ runtime::v1::ContainerState PodRuntime::StateOf(const Container& container) cons
     // the state unknown rather than running forever.
     int pid = ContainerPid(container.id);
     if (pid > 0 && kill(pid, 0) == 0) return runtime::v1::CONTAINER_RUNNING;
+    // Ended, with its monitor still draining its output before it records the exit: running
+    // until then, or a sync in that moment would take the container for lost and start another.
+    if (MonitorAtWork(container.id)) return runtime::v1::CONTAINER_RUNNING;
     return runtime::v1::CONTAINER_UNKNOWN;
   }
   return runtime::v1::CONTAINER_CREATED;

@@ -76,6 +76,8 @@ class PodRuntime {
                             const google::protobuf::Map<std::string, std::string>& selector);
   // The container's init process as the runtime recorded it, or 0.
   int ContainerPid(const std::string& id) const;
+  // Whether the container's monitor is still alive (recording an exit it has seen).
+  bool MonitorAtWork(const std::string& id) const;
   void LoadState();
   // The record of a sandbox or container, and its CRI config when `with_config`: the config is
   // written when it is made or changed, not with every change of state, as each write is a new

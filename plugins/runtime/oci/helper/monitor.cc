@@ -82,6 +82,13 @@ int Monitor(const MonitorOptions& options) {
   }
   setsid();
   prctl(PR_SET_CHILD_SUBREAPER, 1);
+  // While the container has ended but its exit is not yet recorded (its output still draining),
+  // this file lets the module see that the monitor is at work on it.
+  {
+    std::string monitor_file = options.bundle + "/monitor.pid";
+    std::ofstream(monitor_file + ".tmp") << getpid();
+    rename((monitor_file + ".tmp").c_str(), monitor_file.c_str());
+  }
   // Nothing the caller had open may stay open for the container's lifetime.
   close_range(kSyncFd + 1, ~0U, 0);
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
