@@ -1,5 +1,7 @@
 #include "plugins/runtime/native/container_state.h"
 
+#include "plugins/runtime/oci/util/files.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -47,15 +49,7 @@ void SaveState(const std::filesystem::path& root, const ContainerState& state) {
                          {"bundle", state.bundle.string()},
                          {"cgroupsPath", state.cgroups_path},
                          {"created", state.created}};
-  auto file = StateDir(root, state.id) / "state.json";
-  auto temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << json.dump();
-    if (!out.flush()) throw std::runtime_error("writing " + temporary.string());
-  }
-  std::filesystem::rename(temporary, file);
+  oci::WriteAtomically(StateDir(root, state.id) / "state.json", json.dump());
 }
 
 ContainerState LoadState(const std::filesystem::path& root, const std::string& id) {

@@ -6,6 +6,8 @@
 #include "plugins/runtime/native/container_state.h"
 #include "plugins/runtime/native/process_setup.h"
 #include "plugins/runtime/native/rootfs.h"
+#include "plugins/runtime/oci/util/clock.h"
+#include "plugins/runtime/oci/util/files.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -116,23 +118,6 @@ bool SameAsOurs(const std::string& path, const std::string& type) {
   return stat(path.c_str(), &theirs) == 0 &&
          stat(("/proc/self/ns/" + kProcNames.at(type)).c_str(), &ours) == 0 &&
          theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev;
-}
-
-void WritePidFile(const std::filesystem::path& file, pid_t pid) {
-  auto temporary = file;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << pid;
-    if (!out.flush()) throw std::runtime_error("writing the pid file " + temporary.string());
-  }
-  std::filesystem::rename(temporary, file);
-}
-
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // Undoes a start that failed part-way: the child, the cgroup, the state directory.
@@ -268,9 +253,9 @@ int Run(const std::filesystem::path& root, const std::string& id, const RunOptio
   state.start_time = ProcessStartTime(child);
   state.bundle = std::filesystem::absolute(options.bundle);
   state.cgroups_path = cgroup.path();
-  state.created = NowNanos();
+  state.created = oci::NowNanos();
   SaveState(root, state);
-  if (!options.pid_file.empty()) WritePidFile(options.pid_file, child);
+  if (!options.pid_file.empty()) oci::WriteAtomically(options.pid_file, std::to_string(child));
   guard.Done();
   if (options.detach) return 0;
 
